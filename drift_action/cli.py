@@ -1,0 +1,133 @@
+"""The `drift-action` command: flags in, a report out, and an exit code like `kubectl diff`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+from drift_action import ISSUES_URL, __version__
+from drift_action.errors import DriftActionError, UsageError
+from drift_action.files import write_atomic
+from drift_action.model import Report
+from drift_action.pipeline import RunOptions, run
+from drift_action.report import FORMATS, RenderOptions, render
+from drift_action.selector import parse_selector
+from drift_action.sources import ManifestsSpec
+
+EXIT_IN_SYNC, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
+PROG = "drift-action"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line and exit 2 through our own error path, rather than argparse's usage dump.
+        raise UsageError(f"{message} (see {PROG} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Compare Kubernetes objects declared in Git with the live cluster.",
+        epilog="Exit status: 0 in sync, 1 drift found, 2 error.",
+    )
+    desired = parser.add_argument_group("desired state (from Git)")
+    desired.add_argument(
+        "--manifests",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="YAML/JSON manifest file, directory (recursive) or glob; repeatable",
+    )
+    desired.add_argument(
+        "--namespace",
+        default="default",
+        help="namespace for namespaced objects that set none (default: %(default)s)",
+    )
+    live = parser.add_argument_group("live state (from the cluster)")
+    live.add_argument(
+        "--live-snapshot",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="output of `kubectl get ... -o yaml` or `-o json` ('-' for stdin); repeatable",
+    )
+    live.add_argument(
+        "--selector",
+        "-l",
+        help="label selector for live objects that should be in Git; those that are not "
+        "are reported as extra (e.g. app.kubernetes.io/instance=shop)",
+    )
+    out = parser.add_argument_group("report")
+    out.add_argument("--format", choices=sorted(FORMATS), default="text", help="default: text")
+    out.add_argument("--output", "-o", metavar="FILE", help="write the report here, not stdout")
+    out.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report (default: auto, when stdout is a terminal)",
+    )
+    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when drift is found")
+    parser.add_argument("--verbose", "-v", action="store_true", help="show progress on stderr")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def options_from(args: argparse.Namespace) -> RunOptions:
+    specs = (ManifestsSpec(tuple(args.manifests), args.namespace),) if args.manifests else ()
+    selector = parse_selector(args.selector) if args.selector else None
+    return RunOptions(specs, tuple(args.live_snapshot), selector)
+
+
+def exit_code(report: Report, *, fail_on_drift: bool) -> int:
+    if report.has_errors:
+        return EXIT_ERROR
+    if report.has_drift and fail_on_drift:
+        return EXIT_DRIFT
+    return EXIT_IN_SYNC
+
+
+def _use_color(choice: str, output: str | None, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return output is None and stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            format=f"{PROG}: %(message)s",
+            stream=sys.stderr,
+        )
+        report = run(options_from(args))
+        for warning in report.warnings:
+            print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        color = _use_color(args.color, args.output, sys.stdout)
+        text = render(report, args.format, RenderOptions(color=color))
+        if args.output:
+            write_atomic(args.output, text)
+            print(f"{PROG}: report written to {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return exit_code(report, fail_on_drift=not args.exit_zero)
+    except DriftActionError as exc:
+        if debug:
+            raise
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"{PROG}: internal error ({type(exc).__name__}). This is a bug: please report it at "
+            f"{ISSUES_URL} with the output of --debug.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

@@ -1,0 +1,69 @@
+"""Reading inputs and writing outputs on the filesystem, with errors people can act on."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from drift_action.errors import InputError
+
+STDIN = "-"
+
+
+def display_path(path: Path | str) -> str:
+    """A path as people expect to read it: relative to the working directory when inside it."""
+    path = Path(path)
+    if not path.is_absolute():
+        return os.path.normpath(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_text(path: str) -> str:
+    if path == STDIN:
+        return sys.stdin.read()
+    shown = display_path(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError("no such file", file=shown) from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a directory, expected a file", file=shown) from exc
+    except PermissionError as exc:
+        raise InputError("permission denied", file=shown) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=shown) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError("not valid UTF-8 text", file=shown, line=line) from exc
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write all of `text` or nothing: a failed run never leaves a half-written report."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", file=display_path(path)) from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"cannot write: {exc.strerror}", file=display_path(path)) from exc
+
+
+def append_text(path: str, text: str) -> None:
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", file=display_path(path)) from exc

@@ -1,0 +1,130 @@
+"""Immutable records that flow between the pipeline stages."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from drift_action.paths import Path, format_path
+
+
+class Status(enum.Enum):
+    """Verdict for one resource, in the order reports list them."""
+
+    MISSING = "missing"
+    DRIFTED = "drifted"
+    ERROR = "error"
+    EXTRA = "extra"
+    IN_SYNC = "in_sync"
+
+    @property
+    def is_drift(self) -> bool:
+        return self in (Status.MISSING, Status.DRIFTED, Status.EXTRA)
+
+
+class ChangeType(enum.Enum):
+    CHANGED = "changed"  # both sides have the field, with different values
+    MISSING = "missing"  # the desired object sets the field, the live object lacks it
+
+
+@dataclass(frozen=True, order=True)
+class ResourceKey:
+    """Identity of an object: API group, kind, namespace, name (never the version)."""
+
+    group: str
+    kind: str
+    namespace: str  # "" for cluster-scoped objects
+    name: str
+
+    @property
+    def qualified_kind(self) -> str:
+        return f"{self.kind}.{self.group}" if self.group else self.kind
+
+    def __str__(self) -> str:
+        where = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return f"{self.kind} {where}"
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where an object was declared: a file (or other origin) and the line its document starts."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed YAML/JSON document before it is known to be a Kubernetes object."""
+
+    data: Any
+    source: SourceLocation
+    item_lines: tuple[int, ...] = ()  # start line of each entry of a top-level `items` list
+
+
+@dataclass(frozen=True)
+class KubeObject:
+    """A desired or live Kubernetes object. `body` is the full object; treat it as read-only."""
+
+    key: ResourceKey
+    api_version: str
+    body: Mapping[str, Any]
+    source: SourceLocation
+
+
+@dataclass(frozen=True)
+class Change:
+    path: Path
+    type: ChangeType
+    desired: Any
+    live: Any  # None when type is MISSING
+    redacted: bool = False  # values hidden because they are Secret data
+
+    @property
+    def path_text(self) -> str:
+        return format_path(self.path)
+
+
+@dataclass(frozen=True)
+class ResourceResult:
+    key: ResourceKey
+    api_version: str
+    status: Status
+    source: SourceLocation | None
+    changes: tuple[Change, ...] = ()
+    message: str = ""  # why the resource is in error, or other context
+
+
+@dataclass(frozen=True)
+class Report:
+    resources: tuple[ResourceResult, ...]
+    warnings: tuple[str, ...] = ()
+    counts: Mapping[Status, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        counts = dict.fromkeys(Status, 0)
+        for result in self.resources:
+            counts[result.status] += 1
+        object.__setattr__(self, "counts", counts)
+
+    @property
+    def drift_count(self) -> int:
+        return sum(n for status, n in self.counts.items() if status.is_drift)
+
+    @property
+    def has_drift(self) -> bool:
+        return self.drift_count > 0
+
+    @property
+    def has_errors(self) -> bool:
+        return self.counts[Status.ERROR] > 0
+
+    def sorted_resources(self) -> Sequence[ResourceResult]:
+        """Most urgent first, then by identity, so every format lists resources alike."""
+        order = {status: i for i, status in enumerate(Status)}
+        return sorted(self.resources, key=lambda r: (order[r.status], r.key))

@@ -1,0 +1,104 @@
+"""Reduce objects to the fields that express intent, before they are compared.
+
+Each rule has a name and a reason so that reports can explain what was left out and why.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from drift_action.model import ResourceKey
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    reason: str
+
+
+SERVER_METADATA = Rule(
+    "server-metadata",
+    "uid, resourceVersion, generation, creationTimestamp, managedFields and selfLink are "
+    "written by the API server, never by the user",
+)
+STATUS = Rule("status", "status is reported by controllers; it is not desired state")
+IDENTITY = Rule(
+    "identity",
+    "apiVersion, kind, name and namespace identify the object; the version is a view of it",
+)
+LAST_APPLIED_RULE = Rule(
+    "last-applied",
+    f"the {LAST_APPLIED} annotation is kubectl's bookkeeping (and may hold Secret values)",
+)
+NULL_IS_UNSET = Rule("null-is-unset", "a field set to null is not set at all")
+SECRET_STRING_DATA = Rule(
+    "secret-string-data", "the API server stores Secret stringData base64-encoded in data"
+)
+RULES: tuple[Rule, ...] = (
+    SERVER_METADATA,
+    STATUS,
+    IDENTITY,
+    LAST_APPLIED_RULE,
+    NULL_IS_UNSET,
+    SECRET_STRING_DATA,
+)
+
+_SERVER_METADATA_FIELDS = frozenset(
+    {
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "managedFields",
+        "selfLink",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    }
+)
+
+
+def is_secret(key: ResourceKey) -> bool:
+    return key.group == "" and key.kind == "Secret"
+
+
+def comparable(key: ResourceKey, body: Mapping[str, Any], *, desired: bool) -> dict[str, Any]:
+    """A copy of `body` holding only what the comparison looks at."""
+    out = _without_nulls(body)
+    for field in ("apiVersion", "kind", "status"):
+        out.pop(field, None)
+    metadata = out.get("metadata")
+    if isinstance(metadata, dict):
+        for field in _SERVER_METADATA_FIELDS | {"name", "namespace"}:
+            metadata.pop(field, None)
+        annotations = metadata.get("annotations")
+        if isinstance(annotations, dict):
+            annotations.pop(LAST_APPLIED, None)
+    if is_secret(key):
+        _fold_string_data(out, desired=desired)
+    return out
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _fold_string_data(body: dict[str, Any], *, desired: bool) -> None:
+    """Merge stringData into data as the API server does; stringData wins on a shared key."""
+    string_data = body.pop("stringData", None)
+    data = body.get("data")
+    data = dict(data) if isinstance(data, Mapping) else {}
+    if isinstance(string_data, Mapping):
+        for name, value in string_data.items():
+            data[name] = base64.b64encode(str(value).encode()).decode()
+    if data or not desired:
+        # Live Secrets always compare key by key, so a missing key is named, not the whole map.
+        body["data"] = data

@@ -1,0 +1,53 @@
+"""The pipeline: sources -> live -> normalize/diff -> report. I/O stays in the stages it names."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from drift_action import sources
+from drift_action.compare import compare
+from drift_action.errors import UsageError
+from drift_action.live.snapshot import read_snapshots
+from drift_action.model import Report
+from drift_action.objects import RawObject, collect, desired_objects, learn_scopes, live_objects
+from drift_action.scope import ScopeResolver
+from drift_action.selector import Selector
+from drift_action.sources import SourceSpec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    sources: tuple[SourceSpec, ...]
+    live_snapshots: tuple[str, ...]
+    selector: Selector | None = None
+
+
+def run(options: RunOptions) -> Report:
+    if not options.sources:
+        raise UsageError("no desired state: give --manifests")
+    if not options.live_snapshots:
+        raise UsageError("no live state: give --live-snapshot")
+    warnings: list[str] = []
+    desired_raw: list[tuple[RawObject, str]] = []
+    for spec in options.sources:
+        rendered = sources.render(spec)
+        warnings.extend(rendered.warnings)
+        found, more = collect(rendered.documents, strict=False)
+        warnings.extend(more)
+        desired_raw.extend((obj, spec.namespace) for obj in found)
+    live_raw, more = read_snapshots(options.live_snapshots)
+    warnings.extend(more)
+
+    scopes = ScopeResolver()
+    learn_scopes(scopes, (obj for obj, _ in desired_raw), live_raw)
+    desired, more = desired_objects(desired_raw, scopes)
+    warnings.extend(more)
+    live, more = live_objects(live_raw)
+    warnings.extend(more)
+    if not desired:
+        warnings.append("no desired objects were found: nothing to compare")
+    log.info("comparing %d desired objects with %d live objects", len(desired), len(live))
+    return compare(desired, live, selector=options.selector, warnings=warnings)

@@ -1,0 +1,20 @@
+"""Sources render the desired objects. Adding a source is adding a module and a registry entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift_action.sources import manifests
+from drift_action.sources.base import Rendered, Renderer, SourceSpec
+from drift_action.sources.manifests import ManifestsSpec
+
+RENDERERS: dict[type[Any], Renderer[Any]] = {
+    ManifestsSpec: manifests.ManifestsRenderer(),
+}
+
+
+def render(spec: SourceSpec) -> Rendered:
+    return RENDERERS[type(spec)].render(spec)
+
+
+__all__ = ["RENDERERS", "ManifestsSpec", "Rendered", "Renderer", "SourceSpec", "render"]

@@ -1,0 +1,35 @@
+"""The one Protocol every source renderer implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from drift_action.model import Document
+
+
+class SourceSpec(Protocol):
+    """What to render; each source kind has its own frozen dataclass with these fields."""
+
+    @property
+    def namespace(self) -> str:
+        """Namespace for namespaced objects that do not name one."""
+        ...
+
+    @property
+    def label(self) -> str:
+        """How to name this source in messages."""
+        ...
+
+
+@dataclass(frozen=True)
+class Rendered:
+    documents: tuple[Document, ...]
+    warnings: tuple[str, ...] = ()
+
+
+SpecT_contra = TypeVar("SpecT_contra", contravariant=True)
+
+
+class Renderer(Protocol[SpecT_contra]):
+    def render(self, spec: SpecT_contra) -> Rendered: ...
