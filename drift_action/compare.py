@@ -34,7 +34,7 @@ def _verdict(desired: KubeObject, live: KubeObject | None) -> ResourceResult:
         return ResourceResult(desired.key, desired.api_version, Status.MISSING, desired.source)
     try:
         changes = diff_objects(desired, live)
-    except Exception as exc:  # noqa: BLE001 - one odd object must not lose the others' results
+    except Exception as exc:
         return ResourceResult(
             desired.key,
             desired.api_version,

@@ -26,6 +26,13 @@ _BY_FIELD: dict[str, tuple[str, ...]] = {
     "sysctls": ("name",),
 }
 
+# (kind, field name) -> key fields, for fields whose key depends on the kind.
+_BY_KIND_FIELD: dict[tuple[str, str], tuple[str, ...]] = {
+    ("MutatingWebhookConfiguration", "webhooks"): ("name",),
+    ("ValidatingWebhookConfiguration", "webhooks"): ("name",),
+    ("CustomResourceDefinition", "versions"): ("name",),
+}
+
 # Values the API server fills in for a missing key field, so `ports: [{port: 80}]` matches TCP/80.
 _KEY_DEFAULTS: dict[str, str] = {"protocol": "TCP"}
 
@@ -36,16 +43,16 @@ def key_fields(kind: str, path: Path) -> tuple[str, ...] | None:
         return None
     name = path[-1]
     if name == "ports":
-        if len(path) >= 3 and isinstance(path[-2], ListKey) and path[-3] in CONTAINER_LISTS:
-            return ("containerPort", "protocol")
-        if kind == "Service" and path == ("spec", "ports"):
-            return ("port", "protocol")
-        return None
-    if name == "webhooks" and kind.endswith("WebhookConfiguration"):
-        return ("name",)
-    if name == "versions" and kind == "CustomResourceDefinition":
-        return ("name",)
-    return _BY_FIELD.get(name)
+        return _ports_key(kind, path)
+    return _BY_KIND_FIELD.get((kind, name)) or _BY_FIELD.get(name)
+
+
+def _ports_key(kind: str, path: Path) -> tuple[str, ...] | None:
+    if len(path) >= 3 and isinstance(path[-2], ListKey) and path[-3] in CONTAINER_LISTS:
+        return ("containerPort", "protocol")
+    if kind == "Service" and path == ("spec", "ports"):
+        return ("port", "protocol")
+    return None
 
 
 def item_key(item: Any, fields: Sequence[str]) -> ListKey | None:

@@ -68,7 +68,7 @@ def is_secret(key: ResourceKey) -> bool:
 
 def comparable(key: ResourceKey, body: Mapping[str, Any], *, desired: bool) -> dict[str, Any]:
     """A copy of `body` holding only what the comparison looks at."""
-    out = _without_nulls(body)
+    out: dict[str, Any] = _without_nulls(body)
     for field in ("apiVersion", "kind", "status"):
         out.pop(field, None)
     metadata = out.get("metadata")

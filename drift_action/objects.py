@@ -108,13 +108,14 @@ def _flatten(doc: Document) -> list[RawObject]:
                 file=where.file,
                 line=where.line,
             )
+        typed = item
         if item_kind is not None and not _has_type(item):
-            item = {"apiVersion": data["apiVersion"], "kind": item_kind, **item}
-        if not _has_type(item):
+            typed = {"apiVersion": data["apiVersion"], "kind": item_kind, **item}
+        if not _has_type(typed):
             raise InputError(
                 f"List item {index} has no apiVersion and kind", file=where.file, line=where.line
             )
-        out.append(_checked(item, where))
+        out.append(_checked(typed, where))
     return out
 
 
@@ -164,8 +165,10 @@ def desired_objects(
                 f"{obj.source}: skipped {obj.kind} with generateName: it has no fixed identity"
             )
             continue
-        namespace = "" if scopes.is_cluster_scoped(obj.group, obj.kind) else (
-            obj.namespace or default_namespace
+        namespace = (
+            ""
+            if scopes.is_cluster_scoped(obj.group, obj.kind)
+            else (obj.namespace or default_namespace)
         )
         key = ResourceKey(obj.group, obj.kind, namespace, str(name))
         if key in seen:
@@ -190,7 +193,9 @@ def live_objects(raw: Sequence[RawObject]) -> tuple[list[KubeObject], list[str]]
             continue
         key = ResourceKey(obj.group, obj.kind, obj.namespace or "", str(name))
         if key in objects:
-            warnings.append(f"{obj.source}: {key} appears again in the live objects; kept the first")
+            warnings.append(
+                f"{obj.source}: {key} appears again in the live objects; kept the first"
+            )
             continue
         objects[key] = KubeObject(key, obj.api_version, obj.body, obj.source)
     return list(objects.values()), warnings

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, order=True)
 class ListKey:
-    """Selects a list item by its merge key, e.g. `[name=web]` or `[containerPort=80,protocol=TCP]`."""
+    """A list item chosen by its merge key: `[name=web]`, `[containerPort=80,protocol=TCP]`."""
 
     fields: tuple[tuple[str, str], ...]
 
@@ -24,7 +24,7 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
 
 
 def format_path(path: Path) -> str:
-    """Dotted path; keys that are not plain identifiers are quoted, e.g. labels["app.kubernetes.io/name"]."""
+    """Dotted path; other keys are quoted: `metadata.labels["app.kubernetes.io/name"]`."""
     out: list[str] = []
     for segment in path:
         if isinstance(segment, ListKey):

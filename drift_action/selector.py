@@ -47,7 +47,9 @@ def parse_selector(text: str) -> Selector:
 
 def _split(text: str) -> list[str]:
     """Split on commas that are not inside `in (...)` value lists."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char == "(":
             depth += 1

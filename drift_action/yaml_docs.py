@@ -39,13 +39,15 @@ def _parse_yaml(text: str, file: str) -> list[Document]:
     try:
         while loader.check_node():
             node = loader.get_node()
+            if node is None:
+                continue
             line = node.start_mark.line + 1
             data = loader.construct_document(node)
             documents.append(
                 Document(data, SourceLocation(file, line), item_lines=_item_lines(node))
             )
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     return documents
 
 

@@ -47,8 +47,11 @@ def render(report: Report) -> str:
             parts += _section(result)
     extras = [r for r in resources if r.status is Status.EXTRA]
     if extras:
-        parts += _list_section(f"{_ICON[Status.EXTRA]} {plural(len(extras), 'extra resource')} "
-                               "in the cluster, not in Git", extras)
+        parts += _list_section(
+            f"{_ICON[Status.EXTRA]} {plural(len(extras), 'extra resource')} "
+            "in the cluster, not in Git",
+            extras,
+        )
     in_sync = [r for r in resources if r.status is Status.IN_SYNC]
     if in_sync:
         parts += _list_section(f"{_ICON[Status.IN_SYNC]} {len(in_sync)} in sync", in_sync)

@@ -50,7 +50,7 @@ def render(report: Report, *, color: bool = False) -> str:
 def _status_text(result: ResourceResult) -> str:
     return {
         Status.MISSING: "missing from the cluster",
-        Status.DRIFTED: "drifted (desired -> live)",
+        Status.DRIFTED: "drifted: Git -> cluster",
         Status.ERROR: "error",
         Status.EXTRA: "in the cluster, not in Git",
         Status.IN_SYNC: "in sync",

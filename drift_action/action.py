@@ -1,0 +1,126 @@
+"""The container action's entry point: INPUT_* variables in, report, outputs and exit code out."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from drift_action import ISSUES_URL
+from drift_action.cli import EXIT_ERROR, exit_code
+from drift_action.errors import DriftActionError, UsageError
+from drift_action.files import write_atomic
+from drift_action.pipeline import RunOptions, run
+from drift_action.publish.github_actions import append_summary, command, write_outputs
+from drift_action.report import FORMATS, RenderOptions, render
+from drift_action.selector import parse_selector
+from drift_action.sources import ManifestsSpec
+
+MARKDOWN_REPORT = "drift-report.md"
+JSON_REPORT = "drift-report.json"
+_TRUE = frozenset({"true", "yes", "1", "on"})
+_FALSE = frozenset({"false", "no", "0", "off"})
+
+
+@dataclass(frozen=True)
+class ActionConfig:
+    manifests: tuple[str, ...]
+    namespace: str
+    live_snapshots: tuple[str, ...]
+    selector: str | None
+    format: str
+    fail_on_drift: bool
+    summary_path: str | None
+    output_path: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ActionConfig:
+        fmt = _input(env, "format") or "text"
+        if fmt not in FORMATS:
+            raise UsageError(f"input format: {fmt!r} is not one of {', '.join(sorted(FORMATS))}")
+        return cls(
+            manifests=_list_input(env, "manifests"),
+            namespace=_input(env, "namespace") or "default",
+            live_snapshots=_list_input(env, "live_snapshot"),
+            selector=_input(env, "selector") or None,
+            format=fmt,
+            fail_on_drift=_bool_input(env, "fail_on_drift", default=True),
+            summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
+            output_path=env.get("GITHUB_OUTPUT") or None,
+        )
+
+    def run_options(self) -> RunOptions:
+        specs = (ManifestsSpec(self.manifests, self.namespace),) if self.manifests else ()
+        selector = parse_selector(self.selector) if self.selector else None
+        return RunOptions(specs, self.live_snapshots, selector)
+
+
+def _input(env: Mapping[str, str], name: str) -> str:
+    # The runner passes `with:` inputs as INPUT_<NAME>, upper-cased.
+    return env.get(f"INPUT_{name.upper()}", "").strip()
+
+
+def _list_input(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in re.split(r"[\n,]", _input(env, name)) if item.strip())
+
+
+def _bool_input(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = _input(env, name).lower()
+    if not value:
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise UsageError(f"input {name}: expected true or false, got {value!r}")
+
+
+def action(config: ActionConfig) -> int:
+    report = run(config.run_options())
+    for warning in report.warnings:
+        print(command("warning", warning))
+    print(render(report, config.format, RenderOptions(color=config.format == "text")), end="")
+    markdown = render(report, "markdown")
+    write_atomic(MARKDOWN_REPORT, markdown)
+    write_atomic(JSON_REPORT, render(report, "json"))
+    if config.summary_path:
+        append_summary(config.summary_path, markdown)
+    if config.output_path:
+        write_outputs(
+            config.output_path,
+            {
+                "drift_detected": "true" if report.has_drift else "false",
+                "drifted_count": str(report.drift_count),
+                # Relative to the workspace: the runner mounts it at another path than ours.
+                "report_path": MARKDOWN_REPORT,
+                "json_report_path": JSON_REPORT,
+            },
+        )
+    return exit_code(report, fail_on_drift=config.fail_on_drift)
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    del argv  # the runner passes everything through INPUT_* variables
+    env = os.environ if env is None else env
+    try:
+        return action(ActionConfig.from_env(env))
+    except DriftActionError as exc:
+        print(command("error", str(exc)))
+        return EXIT_ERROR
+    except Exception as exc:
+        if env.get("RUNNER_DEBUG") == "1":
+            raise
+        print(
+            command(
+                "error",
+                f"internal error ({type(exc).__name__}). This is a bug: please report it at "
+                f"{ISSUES_URL}; re-run with debug logging for a traceback.",
+            )
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
