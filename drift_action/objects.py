@@ -194,7 +194,7 @@ def live_objects(raw: Sequence[RawObject]) -> tuple[list[KubeObject], list[str]]
         key = ResourceKey(obj.group, obj.kind, obj.namespace or "", str(name))
         if key in objects:
             warnings.append(
-                f"{obj.source}: {key} appears again in the live objects; kept the first"
+                f"{obj.source}: {key} appears twice in the live objects; kept the first"
             )
             continue
         objects[key] = KubeObject(key, obj.api_version, obj.body, obj.source)

@@ -1,0 +1,53 @@
+"""Shared helpers for the tests: where things are, and how to run the CLI and the action."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def cli_command() -> list[str]:
+    """The installed console script, as a user runs it."""
+    script = shutil.which("drift-action")
+    if script is None:
+        pytest.fail("drift-action is not installed: run pip install -e '.[test]'")
+    return [script]
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    return subprocess.run(
+        [*cli_command(), *args],
+        cwd=cwd or ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def run_action(workspace: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """The action the way its container runs it: `python -m drift_action.action` in the workspace."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "drift_action.action"],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        env={**base, "GITHUB_WORKSPACE": str(workspace), **env},
+        timeout=120,
+        check=False,
+    )
