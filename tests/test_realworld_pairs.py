@@ -1,0 +1,109 @@
+"""Desired/live pairs from real projects' test data, with the verdicts those projects assert.
+
+The data and its provenance are in tests/data/realworld (see README.md there); pairs.json says
+what each pair must report. Entries with `pending` need an engine feature that is not there yet:
+they are strict xfails, so they fail loudly once the feature lands and the mark can go.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from drift_action.model import Report, Status
+from drift_action.pipeline import RunOptions, run
+from drift_action.report import render
+from drift_action.sources.manifests import ManifestsSpec
+
+DATA = Path(__file__).parent / "data" / "realworld"
+PAIRS: list[dict[str, Any]] = json.loads((DATA / "pairs.json").read_text(encoding="utf-8"))
+
+
+def _params(*, with_pending: bool) -> list[Any]:
+    params = []
+    for entry in PAIRS:
+        marks = []
+        if with_pending and entry["pending"]:
+            marks.append(pytest.mark.xfail(strict=True, reason=entry["pending"]))
+        params.append(pytest.param(entry, id=entry["id"], marks=marks))
+    return params
+
+
+def _run(entry: Mapping[str, Any]) -> Report:
+    spec = ManifestsSpec(paths=(str(DATA / entry["desired"]),), namespace=entry["namespace"])
+    return run(RunOptions(sources=(spec,), live_snapshots=(str(DATA / entry["live"]),)))
+
+
+def _objects(path: Path) -> Iterator[Mapping[str, Any]]:
+    for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+        if not isinstance(doc, Mapping):
+            continue
+        items = doc.get("items")
+        if str(doc.get("kind", "")).endswith("List") and isinstance(items, list):
+            yield from (item for item in items if isinstance(item, Mapping))
+        else:
+            yield doc
+
+
+def _secret_values(*paths: Path) -> set[str]:
+    """Every non-empty Secret `data` value in the files, base64 and (when text) decoded."""
+    values: set[str] = set()
+    for path in paths:
+        for obj in _objects(path):
+            if obj.get("kind") != "Secret" or not isinstance(obj.get("data"), Mapping):
+                continue
+            for value in obj["data"].values():
+                if not isinstance(value, str) or not value:
+                    continue
+                values.add(value)
+                try:
+                    decoded = base64.b64decode(value, validate=True).decode("utf-8")
+                except (binascii.Error, UnicodeDecodeError):
+                    continue
+                if len(decoded) >= 8:
+                    values.add(decoded)
+    return values
+
+
+def test_pairs_file_is_consistent() -> None:
+    ids = [entry["id"] for entry in PAIRS]
+    assert len(ids) == len(set(ids)) == 38
+    for entry in PAIRS:
+        assert (DATA / entry["desired"]).is_file(), entry["id"]
+        assert (DATA / entry["live"]).is_file(), entry["id"]
+        assert entry["expected_status"] in ("in_sync", "drifted"), entry["id"]
+        if entry["expected_status"] == "in_sync":
+            assert entry["expected_paths"] == [], entry["id"]
+
+
+@pytest.mark.parametrize("entry", _params(with_pending=True))
+def test_verdict(entry: dict[str, Any]) -> None:
+    report = _run(entry)
+
+    assert report.resources, "no desired object was compared"
+    expected = Status(entry["expected_status"])
+    statuses = {str(r.key): r.status for r in report.resources}
+    assert all(status is expected for status in statuses.values()), statuses
+    reported = {change.path_text for r in report.resources for change in r.changes}
+    if expected is Status.IN_SYNC:
+        assert reported == set()
+    missing = [path for path in entry["expected_paths"] if path not in reported]
+    assert not missing, f"not reported: {missing}; reported: {sorted(reported)}"
+
+
+@pytest.mark.parametrize("entry", _params(with_pending=False))
+def test_secret_values_stay_out_of_reports(entry: dict[str, Any]) -> None:
+    report = _run(entry)
+    secrets = _secret_values(DATA / entry["desired"], DATA / entry["live"])
+
+    for fmt in ("json", "text", "markdown"):
+        rendered = render(report, fmt)
+        leaked = sorted(value for value in secrets if value in rendered)
+        assert not leaked, f"{fmt} report shows Secret data"
