@@ -27,6 +27,40 @@ class Status(enum.Enum):
 class ChangeType(enum.Enum):
     CHANGED = "changed"  # both sides have the field, with different values
     MISSING = "missing"  # the desired object sets the field, the live object lacks it
+    REMOVED = "removed"  # Git no longer sets a field the deployer had set; it is still live
+    ADDED = "added"  # a person set a field outside Git that Git does not set
+
+
+class Severity(enum.Enum):
+    """How much a change matters, most severe first."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Actor(enum.Enum):
+    """What kind of field manager last wrote a value."""
+
+    HUMAN = "human"  # kubectl edit/patch/scale/set/label/annotate, dashboards
+    CONTROLLER = "controller"  # kube-controller-manager, operators, webhooks
+    DEPLOYER = "deployer"  # the tool that applies Git: Helm, kubectl apply, Argo CD, Terraform
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The managedFields entry that owns a live field."""
+
+    manager: str
+    operation: str  # Apply or Update
+    time: str | None  # RFC 3339, as the API server wrote it
+    actor: Actor
+    subresource: str | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -84,10 +118,22 @@ class Change:
     desired: Any
     live: Any  # None when type is MISSING
     redacted: bool = False  # values hidden because they are Secret data
+    attribution: Attribution | None = None  # who last wrote the live value, when known
+    severity: Severity = Severity.MEDIUM
+    ignored_by: str | None = None  # the ignore rule that matched, for ignored changes
 
     @property
     def path_text(self) -> str:
         return format_path(self.path)
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """A difference that is not drift, and the rule that says why (shown by --explain)."""
+
+    rule: str
+    path: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -98,6 +144,8 @@ class ResourceResult:
     source: SourceLocation | None
     changes: tuple[Change, ...] = ()
     message: str = ""  # why the resource is in error, or other context
+    ignored: tuple[Change, ...] = ()  # changes that ignore rules set aside (counted, not drift)
+    normalized: tuple[Normalization, ...] = ()  # differences normalization explained away
 
 
 @dataclass(frozen=True)
