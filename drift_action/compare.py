@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from drift_action.diff import diff_objects
-from drift_action.model import KubeObject, Report, ResourceResult, Status
+from drift_action.diff import FieldDiff, QuantityParser
+from drift_action.managed_fields import parse_entries
+from drift_action.managers import ManagerClasses
+from drift_action.model import (
+    Change,
+    ChangeType,
+    KubeObject,
+    Normalization,
+    Report,
+    ResourceResult,
+    Status,
+)
+from drift_action.normalize import LAST_APPLIED, comparable, is_secret
+from drift_action.owned_elsewhere import Context, hpa_targets, set_aside
+from drift_action.ownership import Owners, applied_not_in_desired
+from drift_action.rules import IgnoreRule, SeverityRule, first_ignoring, severity_of
 from drift_action.selector import Selector
+
+REDACTED = "(hidden)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to compare: everything the user can configure, plus the quantity parser."""
+
+    parse_quantity: QuantityParser | None = None
+    managers: ManagerClasses = field(default_factory=ManagerClasses)
+    aggregated_cluster_roles: bool = True
+    injected_ca_bundles: bool = True
+    ignore: tuple[IgnoreRule, ...] = ()
+    severity: tuple[SeverityRule, ...] = ()
 
 
 def compare(
@@ -16,9 +46,21 @@ def compare(
     *,
     selector: Selector | None = None,
     warnings: Sequence[str] = (),
+    settings: Settings | None = None,
 ) -> Report:
+    settings = settings or Settings()
+    context = Context(
+        hpa_targets(list(desired) + list(live)),
+        settings.aggregated_cluster_roles,
+        settings.injected_ca_bundles,
+    )
     live_by_key = {obj.key: obj for obj in live}
-    results = [_verdict(obj, live_by_key.get(obj.key)) for obj in desired]
+    notes = list(warnings)
+    results = []
+    for obj in desired:
+        result, more = _verdict(obj, live_by_key.get(obj.key), settings, context)
+        results.append(result)
+        notes.extend(more)
     if selector is not None:
         named = {obj.key for obj in desired}
         results.extend(
@@ -26,24 +68,112 @@ def compare(
             for obj in live
             if obj.key not in named and selector.matches(_labels(obj.body))
         )
-    return Report(tuple(results), tuple(warnings))
+    return Report(tuple(results), tuple(notes))
 
 
-def _verdict(desired: KubeObject, live: KubeObject | None) -> ResourceResult:
+def _verdict(
+    desired: KubeObject, live: KubeObject | None, settings: Settings, context: Context
+) -> tuple[ResourceResult, list[str]]:
     if live is None:
-        return ResourceResult(desired.key, desired.api_version, Status.MISSING, desired.source)
+        return ResourceResult(desired.key, desired.api_version, Status.MISSING, desired.source), []
     try:
-        changes = diff_objects(desired, live)
-    except Exception as exc:
+        return _compare_one(desired, live, settings, context)
+    except Exception as exc:  # noqa: BLE001 - one odd object must not lose the others' results
+        # Only the type: an exception's text could quote a Secret value.
+        message = f"cannot compare: internal error {type(exc).__name__}"
         return ResourceResult(
-            desired.key,
-            desired.api_version,
-            Status.ERROR,
-            desired.source,
-            message=f"cannot compare: internal error {type(exc).__name__}",
-        )
-    status = Status.DRIFTED if changes else Status.IN_SYNC
-    return ResourceResult(desired.key, desired.api_version, status, desired.source, changes)
+            desired.key, desired.api_version, Status.ERROR, desired.source, message=message
+        ), []
+
+
+def _compare_one(
+    desired: KubeObject, live: KubeObject, settings: Settings, context: Context
+) -> tuple[ResourceResult, list[str]]:
+    key = desired.key
+    want = comparable(key, desired.body, desired=True)
+    have = comparable(key, live.body, desired=False)
+    fields = FieldDiff(key.kind, settings.parse_quantity)
+    changes = fields.changes(want, have)
+
+    entries, problems = parse_entries(live.body)
+    warnings = [f"{key}: {problem}" for problem in problems]
+    owners = Owners(key.kind, tuple(entries), have, settings.managers)
+    changes = [
+        c if c.type is ChangeType.MISSING else replace(c, attribution=owners.attribution(c.path))
+        for c in changes
+    ]
+    seen = {c.path for c in changes}
+    for change in owners.out_of_git(want) + _removed_since_last_apply(key.kind, live, want, have):
+        if change.path not in seen:
+            seen.add(change.path)
+            changes.append(
+                change if change.attribution else replace(
+                    change, attribution=owners.attribution(change.path)
+                )
+            )
+
+    changes, notes = set_aside(key, changes, want, have, context)
+    if is_secret(key):
+        changes = [_redact(c) if c.path[:1] == ("data",) else c for c in changes]
+    kept, ignored = _apply_rules(key, changes, settings)
+    status = Status.DRIFTED if kept else Status.IN_SYNC
+    result = ResourceResult(
+        key,
+        desired.api_version,
+        status,
+        desired.source,
+        tuple(kept),
+        ignored=tuple(ignored),
+        normalized=tuple(fields.notes + notes),
+    )
+    return result, warnings
+
+
+def _removed_since_last_apply(
+    kind: str, live: KubeObject, want: Mapping[str, Any], have: Mapping[str, Any]
+) -> list[Change]:
+    """Fields `kubectl apply` set last time (its annotation) that Git no longer sets."""
+    metadata = live.body.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    text = annotations.get(LAST_APPLIED) if isinstance(annotations, Mapping) else None
+    if not isinstance(text, str):
+        return []
+    try:
+        applied = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(applied, Mapping):
+        return []
+    applied_cmp = comparable(live.key, applied, desired=True)
+    return [
+        Change(path, ChangeType.REMOVED, None, value)
+        for path, value in applied_not_in_desired(kind, applied_cmp, have, want)
+    ]
+
+
+def _apply_rules(
+    key: Any, changes: list[Change], settings: Settings
+) -> tuple[list[Change], list[Change]]:
+    kept: list[Change] = []
+    ignored: list[Change] = []
+    for change in changes:
+        rated = replace(change, severity=severity_of(settings.severity, key, change))
+        rule = first_ignoring(settings.ignore, key, rated)
+        if rule is None:
+            kept.append(rated)
+        else:
+            ignored.append(replace(rated, ignored_by=rule.name))
+    kept.sort(key=lambda c: c.severity.rank)
+    return kept, ignored
+
+
+def _redact(change: Change) -> Change:
+    return replace(
+        change,
+        desired=REDACTED if change.desired is not None else None,
+        live=REDACTED if change.live is not None else None,
+        redacted=True,
+    )
 
 
 def _labels(body: Mapping[str, Any]) -> Mapping[str, str]:

@@ -7,69 +7,138 @@ key are matched item by item, so order and server-added items do not count.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import dictdiffer
 
 from drift_action.merge_keys import index_by_key, key_fields
-from drift_action.model import Change, ChangeType, KubeObject
-from drift_action.normalize import comparable, is_secret
-from drift_action.paths import ListKey, Path
+from drift_action.model import Change, ChangeType, Normalization
+from drift_action.paths import ListKey, Path, format_path
 
-REDACTED = "(hidden)"
+QuantityParser = Callable[[Any], Decimal]
 
+# Fields whose values are resource quantities (cpu, memory, storage...).
+_QUANTITY_PARENTS = frozenset(
+    {"resources", "limits", "requests", "capacity", "hard", "sizeLimit", "overhead", "storage"}
+)
+# Lists the API keeps in no particular order, by (kind, field).
+_UNORDERED = frozenset(
+    {
+        ("Endpoints", "subsets"),
+        ("Endpoints", "addresses"),
+        ("Endpoints", "notReadyAddresses"),
+        ("Endpoints", "ports"),
+    }
+)
+_UNORDERED_LIMIT = 500  # item-by-item matching is quadratic; past this, compare in order
 
-def diff_objects(desired: KubeObject, live: KubeObject) -> tuple[Change, ...]:
-    kind = desired.key.kind
-    want = comparable(desired.key, desired.body, desired=True)
-    have = comparable(live.key, live.body, desired=False)
-    aligned_want, aligned_have = _align(kind, (), want, have)
-    changes: list[Change] = []
-    for event, raw_path, payload in dictdiffer.diff(aligned_want, aligned_have, dot_notation=False):
-        path: Path = tuple(raw_path)
-        if event == "change":
-            old, new = payload
-            if not (_is_empty(old) and _is_empty(new)):
-                changes.append(Change(path, ChangeType.CHANGED, _plain(old), _plain(new)))
-        elif event == "remove":
-            for field, old in payload:
-                if not _is_empty(old):
-                    changes.append(Change((*path, field), ChangeType.MISSING, _plain(old), None))
-        # "add" events are fields only the live object has: defaults, not drift.
-    if is_secret(desired.key):
-        changes = [_redact(c) if c.path[:1] in (("data",), ("stringData",)) else c for c in changes]
-    return tuple(changes)
+EMPTY_IS_UNSET = "empty-is-unset"
+QUANTITY = "quantity"
+UNORDERED = "unordered-list"
 
 
-def _align(kind: str, path: Path, want: Any, have: Any) -> tuple[Any, Any]:
-    """Reshape both sides so that dictdiffer walks keyed lists by key and other lists whole."""
-    if isinstance(want, Mapping) and isinstance(have, Mapping):
-        out_want: dict[Any, Any] = {}
-        out_have: dict[Any, Any] = dict(have)
-        for field, value in want.items():
-            if field in have:
-                out_want[field], out_have[field] = _align(kind, (*path, field), value, have[field])
-            else:
-                out_want[field] = value
-        return out_want, out_have
-    if isinstance(want, list) and isinstance(have, list):
-        return _align_lists(kind, path, want, have)
-    return want, have
+@dataclass
+class FieldDiff:
+    """Compares one pair of normalized objects; collects changes and what was explained away."""
 
+    kind: str
+    parse_quantity: QuantityParser | None = None
+    notes: list[Normalization] = field(default_factory=list)
 
-def _align_lists(kind: str, path: Path, want: list[Any], have: list[Any]) -> tuple[Any, Any]:
-    fields = key_fields(kind, path)
-    if fields is not None:
-        want_items = index_by_key(want, fields)
-        have_items = index_by_key(have, fields)
-        if want_items is not None and have_items is not None:
-            return _align(kind, path, want_items, have_items)
-    if len(want) == len(have) and all(isinstance(item, Mapping) for item in want):
-        # Same length: compare item by item so defaults inside items do not count.
-        return _align(kind, path, dict(enumerate(want)), dict(enumerate(have)))
-    # Atomic: a tuple is compared by value, never walked.
-    return tuple(want), tuple(have)
+    def changes(self, want: Mapping[str, Any], have: Mapping[str, Any]) -> list[Change]:
+        aligned_want, aligned_have = self._align((), want, have)
+        found: list[Change] = []
+        for event, raw_path, payload in dictdiffer.diff(
+            aligned_want, aligned_have, dot_notation=False
+        ):
+            path: Path = tuple(raw_path)
+            if event == "change":
+                old, new = payload
+                if self._same(path, old, new):
+                    continue
+                found.append(Change(path, ChangeType.CHANGED, _plain(old), _plain(new)))
+            elif event == "remove":
+                for name, old in payload:
+                    if _is_empty(old):
+                        self._note(EMPTY_IS_UNSET, (*path, name), "empty in Git, absent live")
+                        continue
+                    found.append(Change((*path, name), ChangeType.MISSING, _plain(old), None))
+            # "add" events are fields only the live object has: defaults, not drift.
+        return found
+
+    def _note(self, rule: str, path: Path, reason: str) -> None:
+        self.notes.append(Normalization(rule, format_path(path), reason))
+
+    def _same(self, path: Path, old: Any, new: Any) -> bool:
+        if _is_empty(old) and _is_empty(new):
+            self._note(EMPTY_IS_UNSET, path, "null, {}, [] and \"\" all mean unset")
+            return True
+        if self.parse_quantity is not None and _QUANTITY_PARENTS & {
+            s for s in path if isinstance(s, str)
+        }:
+            try:
+                equal = self.parse_quantity(old) == self.parse_quantity(new)
+            except (ValueError, TypeError, ArithmeticError):
+                return False
+            if equal:
+                self._note(QUANTITY, path, f"{old!s} and {new!s} are the same quantity")
+            return equal
+        return False
+
+    def _align(self, path: Path, want: Any, have: Any) -> tuple[Any, Any]:
+        """Reshape both sides so that dictdiffer walks keyed lists by key and other lists whole."""
+        if isinstance(want, Mapping) and isinstance(have, Mapping):
+            out_want: dict[Any, Any] = {}
+            out_have: dict[Any, Any] = dict(have)
+            for name, value in want.items():
+                if name in have:
+                    out_want[name], out_have[name] = self._align((*path, name), value, have[name])
+                else:
+                    out_want[name] = value
+            return out_want, out_have
+        if isinstance(want, list) and isinstance(have, list):
+            return self._align_lists(path, want, have)
+        return want, have
+
+    def _align_lists(self, path: Path, want: list[Any], have: list[Any]) -> tuple[Any, Any]:
+        fields = key_fields(self.kind, path)
+        if fields is not None:
+            want_items = index_by_key(want, fields)
+            have_items = index_by_key(have, fields)
+            if want_items is not None and have_items is not None:
+                return self._align(path, want_items, have_items)
+        if self._is_unordered(path) and self._covers_unordered(path, want, have):
+            self._note(UNORDERED, path, "the API keeps this list in no particular order")
+            return tuple(have), tuple(have)
+        if len(want) == len(have) and all(isinstance(item, Mapping) for item in want):
+            # Same length: compare item by item so defaults inside items do not count.
+            return self._align(path, dict(enumerate(want)), dict(enumerate(have)))
+        # Atomic: a tuple is compared by value, never walked.
+        return tuple(want), tuple(have)
+
+    def _is_unordered(self, path: Path) -> bool:
+        return bool(path) and isinstance(path[-1], str) and (self.kind, path[-1]) in _UNORDERED
+
+    def _covers_unordered(self, path: Path, want: list[Any], have: list[Any]) -> bool:
+        """Each desired item matches a distinct live item, in any order."""
+        if len(want) != len(have) or len(want) > _UNORDERED_LIMIT:
+            return False
+        unmatched = list(have)
+        for item in want:
+            match = next((h for h in unmatched if self._item_covered(path, item, h)), None)
+            if match is None:
+                return False
+            unmatched.remove(match)
+        return True
+
+    def _item_covered(self, path: Path, want: Any, have: Any) -> bool:
+        if not (isinstance(want, Mapping) and isinstance(have, Mapping)):
+            return bool(want == have)
+        inner = FieldDiff(self.kind, self.parse_quantity)
+        return not inner.changes({"item": want}, {"item": have})
 
 
 def _plain(value: Any) -> Any:
@@ -85,13 +154,3 @@ def _plain(value: Any) -> Any:
 
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, Mapping | list | tuple | str) and len(value) == 0)
-
-
-def _redact(change: Change) -> Change:
-    return Change(
-        change.path,
-        change.type,
-        REDACTED if change.desired is not None else None,
-        REDACTED if change.live is not None else None,
-        redacted=True,
-    )

@@ -6,11 +6,14 @@ import logging
 from dataclasses import dataclass
 
 from drift_action import sources
-from drift_action.compare import compare
+from drift_action.compare import Settings, compare
+from drift_action.config import Config
 from drift_action.errors import UsageError
 from drift_action.live.snapshot import read_snapshots
 from drift_action.model import Report
+from drift_action.managers import ManagerClasses
 from drift_action.objects import RawObject, collect, desired_objects, learn_scopes, live_objects
+from drift_action.quantity import parse_quantity
 from drift_action.scope import ScopeResolver
 from drift_action.selector import Selector
 from drift_action.sources import SourceSpec
@@ -23,6 +26,18 @@ class RunOptions:
     sources: tuple[SourceSpec, ...]
     live_snapshots: tuple[str, ...]
     selector: Selector | None = None
+    config: Config = Config()
+
+
+def settings_from(config: Config) -> Settings:
+    return Settings(
+        parse_quantity=parse_quantity,
+        managers=ManagerClasses.with_additions(config.deployers, config.humans, config.controllers),
+        aggregated_cluster_roles=config.aggregated_cluster_roles,
+        injected_ca_bundles=config.injected_ca_bundles,
+        ignore=config.ignore,
+        severity=config.severity,
+    )
 
 
 def run(options: RunOptions) -> Report:
@@ -50,4 +65,10 @@ def run(options: RunOptions) -> Report:
     if not desired:
         warnings.append("no desired objects were found: nothing to compare")
     log.info("comparing %d desired objects with %d live objects", len(desired), len(live))
-    return compare(desired, live, selector=options.selector, warnings=warnings)
+    return compare(
+        desired,
+        live,
+        selector=options.selector,
+        warnings=warnings,
+        settings=settings_from(options.config),
+    )

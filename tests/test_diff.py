@@ -5,9 +5,10 @@ from typing import Any
 
 import yaml
 
-from drift_action.diff import REDACTED, diff_objects
+from drift_action.compare import REDACTED, Settings, compare
 from drift_action.identity import canonical_group
-from drift_action.model import ChangeType, KubeObject, ResourceKey, SourceLocation
+from drift_action.model import Change, ChangeType, KubeObject, ResourceKey, SourceLocation
+from drift_action.quantity import parse_quantity
 
 
 def obj(text: str) -> KubeObject:
@@ -20,6 +21,11 @@ def obj(text: str) -> KubeObject:
         meta["name"],
     )
     return KubeObject(key, body["apiVersion"], body, SourceLocation("x.yaml", 1))
+
+
+def diff_objects(desired: KubeObject, live: KubeObject) -> tuple[Change, ...]:
+    report = compare([desired], [live], settings=Settings(parse_quantity=parse_quantity))
+    return report.resources[0].changes
 
 
 def changes(desired: str, live: str) -> dict[str, tuple[Any, Any]]:

@@ -1,0 +1,190 @@
+"""Field ownership: who last wrote a live value, what Git dropped, and what people added by hand.
+
+Plain "every desired field matches" misses two kinds of drift that managedFields (and kubectl's
+last-applied annotation) reveal: a field the deployer set that Git no longer sets but that is
+still live, and a field a person added with kubectl edit/patch/scale that Git never set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from drift_action.managed_fields import (
+    NOTHING,
+    ManagerEntry,
+    decode_key,
+    find_item,
+    item_owned,
+    ownership,
+)
+from drift_action.managers import ManagerClasses
+from drift_action.merge_keys import index_by_key, item_key, key_fields
+from drift_action.model import Actor, Attribution, Change, ChangeType
+from drift_action.paths import ListKey, Path
+
+
+@dataclass(frozen=True)
+class Owners:
+    """The managedFields of one live object, read against that object."""
+
+    kind: str
+    entries: tuple[ManagerEntry, ...]
+    live: Mapping[str, Any]  # the live object, as compared (normalized)
+    managers: ManagerClasses
+
+    def attribution(self, path: Path) -> Attribution | None:
+        """The manager that owns the live value at `path`; the most recent writer on a tie."""
+        exact = [e for e in self.entries if ownership(e, self.live, path)[1]]
+        if exact:
+            return self._attribution(max(exact, key=_recency(self.entries)))
+        by_item = [(item_owned(e, self.live, path), e) for e in self.entries]
+        by_item = [(depth, e) for depth, e in by_item if depth > 0]
+        if by_item:
+            deepest = max(depth for depth, _ in by_item)
+            owners = [e for depth, e in by_item if depth == deepest]
+            return self._attribution(max(owners, key=_recency(self.entries)))
+        return None
+
+    def _attribution(self, entry: ManagerEntry) -> Attribution:
+        return Attribution(
+            entry.manager,
+            entry.operation,
+            entry.time,
+            self.managers.classify(entry.manager),
+            entry.subresource,
+        )
+
+    def out_of_git(self, desired: Mapping[str, Any]) -> list[Change]:
+        """Live fields that a deployer or a person owns and that the desired object does not set."""
+        found: dict[Path, Any] = {}
+        for entry in self.entries:
+            if self.managers.classify(entry.manager) in (Actor.DEPLOYER, Actor.HUMAN):
+                for path, value in _not_in_desired(self.kind, entry.fields, self.live, desired, ()):
+                    found.setdefault(path, value)
+        return [self._change(path, value) for path, value in found.items()]
+
+    def _change(self, path: Path, live_value: Any) -> Change:
+        owners = [e for e in self.entries if ownership(e, self.live, path)[1]]
+        actors = {self.managers.classify(e.manager) for e in owners}
+        kind = ChangeType.REMOVED if Actor.DEPLOYER in actors else ChangeType.ADDED
+        return Change(path, kind, None, live_value, attribution=self.attribution(path))
+
+
+def _has_children(node: Mapping[str, Any]) -> bool:
+    return any(key != "." for key in node)
+
+
+def _recency(entries: tuple[ManagerEntry, ...]) -> Any:
+    order = {id(e): i for i, e in enumerate(entries)}
+    return lambda e: (e.time or "", order[id(e)])
+
+
+def _not_in_desired(
+    kind: str, fields: Mapping[str, Any], live: Any, desired: Any, path: Path
+) -> Iterator[tuple[Path, Any]]:
+    for raw_key, node in fields.items():
+        decoded = decode_key(raw_key)
+        if decoded is None or not isinstance(node, Mapping):
+            continue
+        prefix, value = decoded
+        if prefix == "f":
+            if not isinstance(live, Mapping) or value not in live:
+                continue  # gone from the live object: nothing to report
+            step: Path = (*path, value)
+            want = desired.get(value) if isinstance(desired, Mapping) else None
+            if want is None and not _has_children(node):
+                yield step, live[value]
+            else:
+                # Descend even when Git dropped the whole map: report only the owned leaves.
+                yield from _not_in_desired(kind, node, live[value], want, step)
+        elif isinstance(live, list):
+            yield from _list_item(kind, prefix, value, node, live, desired, path)
+
+
+def _list_item(
+    kind: str,
+    prefix: str,
+    value: Any,
+    node: Mapping[str, Any],
+    live: list[Any],
+    desired: Any,
+    path: Path,
+) -> Iterator[tuple[Path, Any]]:
+    wanted = desired if isinstance(desired, list) else []
+    if prefix == "v":
+        if value in live and value not in wanted:
+            yield (*path, live.index(value)), value
+        return
+    if prefix == "i":
+        if isinstance(value, int) and 0 <= value < len(live):
+            want = wanted[value] if value < len(wanted) else None
+            if want is None:
+                yield (*path, value), live[value]
+            else:
+                yield from _not_in_desired(kind, node, live[value], want, (*path, value))
+        return
+    if prefix != "k" or not isinstance(value, Mapping):
+        return
+    segment = _segment(kind, path, value)
+    item = find_item(live, segment)
+    if item is NOTHING:
+        return
+    want = find_item(wanted, segment)
+    if want is NOTHING:
+        yield (*path, segment), item
+    else:
+        yield from _not_in_desired(kind, node, item, want, (*path, segment))
+
+
+def _segment(kind: str, path: Path, key: Mapping[str, Any]) -> ListKey:
+    """The same ListKey the diff uses for this item, so both name it alike."""
+    fields = key_fields(kind, path)
+    if fields is not None and set(fields) == set(key):
+        ordered = list(fields)
+    else:
+        ordered = list(key)
+    return ListKey(tuple((name, _text(key[name])) for name in ordered))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def applied_not_in_desired(
+    kind: str, applied: Mapping[str, Any], live: Mapping[str, Any], desired: Mapping[str, Any]
+) -> list[tuple[Path, Any]]:
+    """Fields the last `kubectl apply` set that Git no longer sets, where they are still live."""
+    return list(_data_not_in_desired(kind, applied, live, desired, ()))
+
+
+def _data_not_in_desired(
+    kind: str, applied: Any, live: Any, desired: Any, path: Path
+) -> Iterator[tuple[Path, Any]]:
+    if isinstance(applied, Mapping) and isinstance(live, Mapping):
+        for field, value in applied.items():
+            if field not in live:
+                continue
+            want = desired.get(field) if isinstance(desired, Mapping) else None
+            if isinstance(value, Mapping | list) and not value:
+                continue  # `annotations: {}` applied nothing
+            if want is None and not isinstance(value, Mapping):
+                yield (*path, field), live[field]
+            else:
+                yield from _data_not_in_desired(kind, value, live[field], want, (*path, field))
+        return
+    fields = key_fields(kind, path)
+    if fields is None or not isinstance(applied, list) or not isinstance(live, list):
+        return  # atomic values: the diff compares what Git sets
+    live_items = index_by_key(live, fields) or {}
+    wanted = index_by_key(desired, fields) if isinstance(desired, list) else {}
+    for item in applied:
+        key = item_key(item, fields)
+        if key is None or key not in live_items:
+            continue
+        if wanted is None or key not in wanted:
+            yield (*path, key), live_items[key]
+        else:
+            yield from _data_not_in_desired(kind, item, live_items[key], wanted[key], (*path, key))
