@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from drift_action import ISSUES_URL
 from drift_action.cli import EXIT_ERROR, exit_code
+from drift_action.config import load_config
 from drift_action.errors import DriftActionError, UsageError
 from drift_action.files import write_atomic
 from drift_action.pipeline import RunOptions, run
@@ -34,6 +35,8 @@ class ActionConfig:
     fail_on_drift: bool
     summary_path: str | None
     output_path: str | None
+    config: str | None = None
+    explain: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionConfig:
@@ -49,12 +52,14 @@ class ActionConfig:
             fail_on_drift=_bool_input(env, "fail_on_drift", default=True),
             summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
             output_path=env.get("GITHUB_OUTPUT") or None,
+            config=_input(env, "config") or None,
+            explain=_bool_input(env, "explain", default=False),
         )
 
     def run_options(self) -> RunOptions:
         specs = (ManifestsSpec(self.manifests, self.namespace),) if self.manifests else ()
         selector = parse_selector(self.selector) if self.selector else None
-        return RunOptions(specs, self.live_snapshots, selector)
+        return RunOptions(specs, self.live_snapshots, selector, load_config(self.config))
 
 
 def _input(env: Mapping[str, str], name: str) -> str:
@@ -81,8 +86,9 @@ def action(config: ActionConfig) -> int:
     report = run(config.run_options())
     for warning in report.warnings:
         print(command("warning", warning))
-    print(render(report, config.format, RenderOptions(color=config.format == "text")), end="")
-    markdown = render(report, "markdown")
+    options = RenderOptions(color=config.format == "text", explain=config.explain)
+    print(render(report, config.format, options), end="")
+    markdown = render(report, "markdown", RenderOptions(explain=config.explain))
     write_atomic(MARKDOWN_REPORT, markdown)
     write_atomic(JSON_REPORT, render(report, "json"))
     if config.summary_path:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from drift_action import ISSUES_URL, __version__
+from drift_action.config import load_config
 from drift_action.errors import DriftActionError, UsageError
 from drift_action.files import write_atomic
 from drift_action.model import Report
@@ -61,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="label selector for live objects that should be in Git; those that are not "
         "are reported as extra (e.g. app.kubernetes.io/instance=shop)",
     )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="ignore rules, severity rules and field managers (default: .drift.yaml if present)",
+    )
     out = parser.add_argument_group("report")
     out.add_argument("--format", choices=sorted(FORMATS), default="text", help="default: text")
     out.add_argument("--output", "-o", metavar="FILE", help="write the report here, not stdout")
@@ -69,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("auto", "always", "never"),
         default="auto",
         help="colour the text report (default: auto, when stdout is a terminal)",
+    )
+    out.add_argument(
+        "--explain",
+        action="store_true",
+        help="also list the differences that are not drift, and why (text and markdown)",
     )
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when drift is found")
     parser.add_argument("--verbose", "-v", action="store_true", help="show progress on stderr")
@@ -80,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 def options_from(args: argparse.Namespace) -> RunOptions:
     specs = (ManifestsSpec(tuple(args.manifests), args.namespace),) if args.manifests else ()
     selector = parse_selector(args.selector) if args.selector else None
-    return RunOptions(specs, tuple(args.live_snapshot), selector)
+    return RunOptions(specs, tuple(args.live_snapshot), selector, load_config(args.config))
 
 
 def exit_code(report: Report, *, fail_on_drift: bool) -> int:
@@ -110,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in report.warnings:
             print(f"{PROG}: warning: {warning}", file=sys.stderr)
         color = _use_color(args.color, args.output, sys.stdout)
-        text = render(report, args.format, RenderOptions(color=color))
+        text = render(report, args.format, RenderOptions(color=color, explain=args.explain))
         if args.output:
             write_atomic(args.output, text)
             print(f"{PROG}: report written to {args.output}", file=sys.stderr)

@@ -14,7 +14,6 @@ from drift_action.model import (
     Change,
     ChangeType,
     KubeObject,
-    Normalization,
     Report,
     ResourceResult,
     Status,
@@ -78,7 +77,7 @@ def _verdict(
         return ResourceResult(desired.key, desired.api_version, Status.MISSING, desired.source), []
     try:
         return _compare_one(desired, live, settings, context)
-    except Exception as exc:  # noqa: BLE001 - one odd object must not lose the others' results
+    except Exception as exc:
         # Only the type: an exception's text could quote a Secret value.
         message = f"cannot compare: internal error {type(exc).__name__}"
         return ResourceResult(
@@ -107,9 +106,9 @@ def _compare_one(
         if change.path not in seen:
             seen.add(change.path)
             changes.append(
-                change if change.attribution else replace(
-                    change, attribution=owners.attribution(change.path)
-                )
+                change
+                if change.attribution
+                else replace(change, attribution=owners.attribution(change.path))
             )
 
     changes, notes = set_aside(key, changes, want, have, context)

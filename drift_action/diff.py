@@ -74,7 +74,7 @@ class FieldDiff:
 
     def _same(self, path: Path, old: Any, new: Any) -> bool:
         if _is_empty(old) and _is_empty(new):
-            self._note(EMPTY_IS_UNSET, path, "null, {}, [] and \"\" all mean unset")
+            self._note(EMPTY_IS_UNSET, path, 'null, {}, [] and "" all mean unset')
             return True
         if self.parse_quantity is not None and _QUANTITY_PARENTS & {
             s for s in path if isinstance(s, str)

@@ -70,11 +70,12 @@ class ManagerClasses:
 
     @classmethod
     def with_additions(
-        cls, deployers: Sequence[str] = (), humans: Sequence[str] = (), controllers: Sequence[str] = ()
+        cls,
+        deployers: Sequence[str] = (),
+        humans: Sequence[str] = (),
+        controllers: Sequence[str] = (),
     ) -> ManagerClasses:
-        return cls(
-            (*deployers, *DEPLOYERS), (*humans, *HUMANS), (*controllers, *CONTROLLERS)
-        )
+        return cls((*deployers, *DEPLOYERS), (*humans, *HUMANS), (*controllers, *CONTROLLERS))
 
     def classify(self, manager: str) -> Actor:
         for actor, globs in (

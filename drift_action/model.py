@@ -175,4 +175,12 @@ class Report:
     def sorted_resources(self) -> Sequence[ResourceResult]:
         """Most urgent first, then by identity, so every format lists resources alike."""
         order = {status: i for i, status in enumerate(Status)}
-        return sorted(self.resources, key=lambda r: (order[r.status], r.key))
+        return sorted(self.resources, key=lambda r: (order[r.status], _top_severity(r), r.key))
+
+    @property
+    def ignored_count(self) -> int:
+        return sum(len(r.ignored) for r in self.resources)
+
+
+def _top_severity(result: ResourceResult) -> int:
+    return min((c.severity.rank for c in result.changes), default=len(Severity))

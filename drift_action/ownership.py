@@ -101,18 +101,21 @@ def _not_in_desired(
                 # Descend even when Git dropped the whole map: report only the owned leaves.
                 yield from _not_in_desired(kind, node, live[value], want, step)
         elif isinstance(live, list):
-            yield from _list_item(kind, prefix, value, node, live, desired, path)
+            yield from _list_item(
+                kind, (prefix, value), node, live=live, desired=desired, path=path
+            )
 
 
 def _list_item(
     kind: str,
-    prefix: str,
-    value: Any,
+    decoded: tuple[str, Any],
     node: Mapping[str, Any],
+    *,
     live: list[Any],
     desired: Any,
     path: Path,
 ) -> Iterator[tuple[Path, Any]]:
+    prefix, value = decoded
     wanted = desired if isinstance(desired, list) else []
     if prefix == "v":
         if value in live and value not in wanted:
@@ -142,10 +145,7 @@ def _list_item(
 def _segment(kind: str, path: Path, key: Mapping[str, Any]) -> ListKey:
     """The same ListKey the diff uses for this item, so both name it alike."""
     fields = key_fields(kind, path)
-    if fields is not None and set(fields) == set(key):
-        ordered = list(fields)
-    else:
-        ordered = list(key)
+    ordered = list(fields) if fields is not None and set(fields) == set(key) else list(key)
     return ListKey(tuple((name, _text(key[name])) for name in ordered))
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from drift_action import sources
 from drift_action.compare import Settings, compare
 from drift_action.config import Config
 from drift_action.errors import UsageError
 from drift_action.live.snapshot import read_snapshots
-from drift_action.model import Report
 from drift_action.managers import ManagerClasses
+from drift_action.model import Report
 from drift_action.objects import RawObject, collect, desired_objects, learn_scopes, live_objects
 from drift_action.quantity import parse_quantity
 from drift_action.scope import ScopeResolver
@@ -26,7 +26,7 @@ class RunOptions:
     sources: tuple[SourceSpec, ...]
     live_snapshots: tuple[str, ...]
     selector: Selector | None = None
-    config: Config = Config()
+    config: Config = field(default_factory=Config)
 
 
 def settings_from(config: Config) -> Settings:

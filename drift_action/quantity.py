@@ -13,5 +13,5 @@ from typing import Any
 def parse_quantity(value: Any) -> Decimal:
     from kubernetes.utils.quantity import parse_quantity as parse  # noqa: PLC0415 - slow import
 
-    result: Decimal = parse(value)
+    result: Decimal = parse(value)  # type: ignore[no-untyped-call]
     return result

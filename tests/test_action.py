@@ -37,16 +37,16 @@ def test_drift_fails_the_step_and_publishes_everywhere(workspace: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "spec.replicas: 3 -> 5" in result.stdout
     summary = (workspace.parent / "summary.md").read_text()
-    assert summary.startswith("### ⚠️ Drift detected: 3 drifted, 1 missing")
+    assert summary.startswith("### ⚠️ Drift detected: 4 drifted, 1 missing")
     assert outputs(workspace) == {
         "drift_detected": "true",
-        "drifted_count": "4",
+        "drifted_count": "5",
         "report_path": "drift-report.md",
         "json_report_path": "drift-report.json",
     }
     assert (workspace / "drift-report.md").read_text() == summary
     report = json.loads((workspace / "drift-report.json").read_text())
-    assert report["summary"]["drifted"] == 3
+    assert report["summary"]["drifted"] == 4
     everything = result.stdout + result.stderr + summary
     assert "example-only-password" not in everything
 

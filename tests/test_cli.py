@@ -29,8 +29,11 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
 def test_example_drift_is_reported_and_exits_1() -> None:
     result = run_cli("--manifests", MANIFESTS, "--live-snapshot", DRIFTED)
     assert result.returncode == 1, result.stderr
-    assert result.stdout.startswith("Drift detected: 3 drifted, 1 missing, 3 in sync (7 resources)")
-    assert "spec.replicas: 3 -> 5" in result.stdout
+    assert result.stdout.startswith("Drift detected: 4 drifted, 1 missing, 2 in sync (7 resources)")
+    assert (
+        "[low] spec.replicas: 3 -> 5  (by kubectl-scale (human) via /scale at 2026-11-20 10:02 UTC)"
+        in result.stdout
+    )
     assert "- PodDisruptionBudget shop/web" in result.stdout
     assert "example-only-password" not in result.stdout + result.stderr
 

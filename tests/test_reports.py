@@ -81,15 +81,19 @@ def test_example_markdown_renders_as_intended(example_report: Report) -> None:
     found = tables(tokens)
     summary, *change_tables, extras, in_sync = found
     assert summary[0] == ["Status", "Resources"]
-    assert [row[1] for row in summary[1:]] == ["3", "1", "1", "0", "3"]
+    assert [row[1] for row in summary[1:]] == ["4", "1", "1", "0", "2"]
     drifted = [r for r in example_report.sorted_resources() if r.status is Status.DRIFTED]
     assert [len(t) - 1 for t in change_tables] == [len(r.changes) for r in drifted]
-    assert all(len(row) == 3 for table in found[1:] for row in table)
+    assert all(len(row) == 5 for table in change_tables for row in table)
+    assert all(len(row) == 3 for table in (extras, in_sync) for row in table)
     html = "".join(t.content for t in tokens if t.type == "html_block")
-    assert html.count("<details>") == html.count("</details>") == 6
-    assert change_tables[-1][2][0] == "`spec.template.spec.containers[name=web].image`"
+    assert html.count("<details>") == html.count("</details>") == 7
+    deployment = change_tables[0]
+    assert deployment[0] == ["Severity", "Field", "Git", "Cluster", "Last written by"]
+    assert deployment[1][:2] == ["high", "`spec.template.spec.containers[name=web].image`"]
+    assert deployment[2][4] == "kubectl-scale (human) via /scale at 2026-11-20 10:02 UTC"
     assert extras[1:] == [["`Deployment`", "`shop`", "`debug-shell`"]]
-    assert len(in_sync) == 4
+    assert len(in_sync) == 3
 
 
 def test_markdown_survives_pipes_backticks_and_newlines() -> None:
@@ -105,7 +109,7 @@ def test_markdown_survives_pipes_backticks_and_newlines() -> None:
     text = render(Report((result,)), "markdown")
     tokens = parse_markdown(text)
     _summary, changes = tables(tokens)
-    assert len(changes) == 2 and all(len(row) == 3 for row in changes)
+    assert len(changes) == 2 and all(len(row) == 5 for row in changes)
     inline = next(t for t in tokens if t.type == "inline" and "key" in t.content)
     spans = [child.content for child in inline.children or [] if child.type == "code_inline"]
     assert spans == ['data["key|with|pipes"]']
@@ -127,8 +131,8 @@ def test_json_contract(example_report: Report) -> None:
     document = json.loads(render(example_report, "json"))
     assert list(document["summary"]) == ["in_sync", "drifted", "missing", "extra", "errors"]
     assert document["summary"] == {
-        "in_sync": 3,
-        "drifted": 3,
+        "in_sync": 2,
+        "drifted": 4,
         "missing": 1,
         "extra": 1,
         "errors": 0,
@@ -143,7 +147,22 @@ def test_json_contract(example_report: Report) -> None:
             assert {"path", "desired", "live"} <= set(change)
     web = next(r for r in document["resources"] if r["kind"] == "Deployment" and r["name"] == "web")
     assert web["source"] == {"file": "examples/manifests/web.yaml", "line": 2}
-    assert {"path": "spec.replicas", "desired": 3, "live": 5}.items() <= web["changes"][0].items()
+    replicas = next(c for c in web["changes"] if c["path"] == "spec.replicas")
+    assert replicas == {
+        "path": "spec.replicas",
+        "type": "changed",
+        "desired": 3,
+        "live": 5,
+        "redacted": False,
+        "severity": "low",
+        "attribution": {
+            "manager": "kubectl-scale",
+            "operation": "Update",
+            "time": "2026-11-20T10:02:31Z",
+            "actor": "human",
+            "subresource": "scale",
+        },
+    }
 
 
 def test_text_colour_only_when_asked(example_report: Report) -> None:

@@ -12,13 +12,16 @@ from drift_action.report import json_format, markdown, text
 @dataclass(frozen=True)
 class RenderOptions:
     color: bool = False
+    explain: bool = False  # list what normalization explained away, and why
 
 
 Renderer = Callable[[Report, RenderOptions], str]
 
 FORMATS: dict[str, Renderer] = {
-    "text": lambda report, options: text.render(report, color=options.color),
-    "markdown": lambda report, options: markdown.render(report),
+    "text": lambda report, options: text.render(
+        report, color=options.color, explain=options.explain
+    ),
+    "markdown": lambda report, options: markdown.render(report, explain=options.explain),
     "json": lambda report, options: json_format.render(report),
 }
 

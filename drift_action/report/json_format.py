@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drift_action.model import Change, Report, ResourceResult, Status
+from drift_action.model import Attribution, Change, Report, ResourceResult, Status
 
 
 def render(report: Report) -> str:
     document = {
         "summary": {key: report.counts[status] for key, status in _SUMMARY_KEYS},
         "resources": [_resource(r) for r in report.sorted_resources()],
+        "ignored_changes": report.ignored_count,
         "warnings": list(report.warnings),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -37,6 +38,10 @@ def _resource(result: ResourceResult) -> dict[str, Any]:
             {"file": result.source.file, "line": result.source.line} if result.source else None
         ),
         "changes": [_change(c) for c in result.changes],
+        "ignored": [{**_change(c), "ignored_by": c.ignored_by} for c in result.ignored],
+        "normalized": [
+            {"rule": n.rule, "path": n.path, "reason": n.reason} for n in result.normalized
+        ],
     }
     if result.message:
         out["message"] = result.message
@@ -50,4 +55,18 @@ def _change(change: Change) -> dict[str, Any]:
         "desired": change.desired,
         "live": change.live,
         "redacted": change.redacted,
+        "severity": change.severity.value,
+        "attribution": _attribution(change.attribution),
+    }
+
+
+def _attribution(attribution: Attribution | None) -> dict[str, Any] | None:
+    if attribution is None:
+        return None
+    return {
+        "manager": attribution.manager,
+        "operation": attribution.operation,
+        "time": attribution.time,
+        "actor": attribution.actor.value,
+        "subresource": attribution.subresource,
     }

@@ -5,9 +5,9 @@ Warnings are not repeated here: the CLI prints them on stderr as they happen.
 
 from __future__ import annotations
 
-from drift_action.model import Report, ResourceResult, Status
+from drift_action.model import Change, ChangeType, Report, ResourceResult, Status
 from drift_action.report.summary import headline
-from drift_action.report.values import show_desired, show_live
+from drift_action.report.values import by, change_kind, plural, show_desired, show_live
 
 _MARK = {
     Status.MISSING: "-",
@@ -23,38 +23,54 @@ _COLOR = {
     Status.EXTRA: "36",
     Status.IN_SYNC: "32",
 }
+_STATUS_TEXT = {
+    Status.MISSING: "missing from the cluster",
+    Status.DRIFTED: "drifted: Git -> cluster",
+    Status.ERROR: "error",
+    Status.EXTRA: "in the cluster, not in Git",
+    Status.IN_SYNC: "in sync",
+}
 
 
-def render(report: Report, *, color: bool = False) -> str:
+def render(report: Report, *, color: bool = False, explain: bool = False) -> str:
     def paint(code: str, text: str) -> str:
         return f"\033[{code}m{text}\033[0m" if color else text
 
     lines = [paint("1", headline(report)), ""]
     for result in report.sorted_resources():
-        if result.status is Status.IN_SYNC:
-            continue
-        mark = paint(_COLOR[result.status], f"{_MARK[result.status]} {result.key}")
-        lines.append(f"{mark}  [{_status_text(result)}]{_where(result)}")
-        lines.extend(
-            f"    {change.path_text}: {show_desired(change)} -> {show_live(change)}"
-            for change in result.changes
-        )
-        if result.message:
-            lines.append(f"    {result.message}")
-    in_sync = [r for r in report.sorted_resources() if r.status is Status.IN_SYNC]
+        show_resource = result.status is not Status.IN_SYNC
+        if show_resource:
+            mark = paint(_COLOR[result.status], f"{_MARK[result.status]} {result.key}")
+            lines.append(f"{mark}  [{_STATUS_TEXT[result.status]}]{_where(result)}")
+            lines.extend(f"    {_change_line(change)}" for change in result.changes)
+            if result.message:
+                lines.append(f"    {result.message}")
+        if result.ignored:
+            if not show_resource:
+                lines.append(f"= {result.key}  [in sync]{_where(result)}")
+            lines.extend(f"    ignored by {c.ignored_by}: {c.path_text}" for c in result.ignored)
+        if explain and result.normalized:
+            if not show_resource and not result.ignored:
+                lines.append(f"= {result.key}  [in sync]{_where(result)}")
+            lines.extend(
+                f"    not drift ({n.rule}): {n.path}: {n.reason}" for n in result.normalized
+            )
+    in_sync = [r for r in report.resources if r.status is Status.IN_SYNC]
     if in_sync:
         lines.append(paint(_COLOR[Status.IN_SYNC], f"= in sync: {len(in_sync)}"))
+    if report.ignored_count:
+        lines.append(f"ignored: {plural(report.ignored_count, 'change')} (config rules)")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _status_text(result: ResourceResult) -> str:
-    return {
-        Status.MISSING: "missing from the cluster",
-        Status.DRIFTED: "drifted: Git -> cluster",
-        Status.ERROR: "error",
-        Status.EXTRA: "in the cluster, not in Git",
-        Status.IN_SYNC: "in sync",
-    }[result.status]
+def _change_line(change: Change) -> str:
+    if change.type is ChangeType.CHANGED or change.type is ChangeType.MISSING:
+        text = f"{change.path_text}: {show_desired(change)} -> {show_live(change)}"
+    else:
+        text = f"{change.path_text}: {change_kind(change)}: {show_live(change)}"
+    who = by(change.attribution)
+    suffix = f"  (by {who})" if who else ""
+    return f"[{change.severity.value}] {text}{suffix}"
 
 
 def _where(result: ResourceResult) -> str:

@@ -1,13 +1,15 @@
-"""How field values are shown to people (JSON keeps them whole)."""
+"""How field values, ownership and change kinds are shown to people (JSON keeps them whole)."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from drift_action.model import Change, ChangeType
+from drift_action.model import Attribution, Change, ChangeType
 
 ABSENT = "(absent)"
+NOT_IN_GIT = "(not in Git)"
 
 
 def show(value: Any, *, limit: int = 200) -> str:
@@ -19,13 +21,48 @@ def show(value: Any, *, limit: int = 200) -> str:
 
 
 def show_desired(change: Change, *, limit: int = 200) -> str:
-    return change.desired if change.redacted else show(change.desired, limit=limit)
+    if change.type in (ChangeType.REMOVED, ChangeType.ADDED):
+        return NOT_IN_GIT
+    return str(change.desired) if change.redacted else show(change.desired, limit=limit)
 
 
 def show_live(change: Change, *, limit: int = 200) -> str:
     if change.type is ChangeType.MISSING:
         return ABSENT
-    return change.live if change.redacted else show(change.live, limit=limit)
+    return str(change.live) if change.redacted else show(change.live, limit=limit)
+
+
+def change_kind(change: Change) -> str:
+    return {
+        ChangeType.CHANGED: "changed",
+        ChangeType.MISSING: "not in the cluster",
+        ChangeType.REMOVED: "removed from Git, still live",
+        ChangeType.ADDED: "added outside Git",
+    }[change.type]
+
+
+def when(time: str | None) -> str | None:
+    """`2026-11-20T10:02:31Z` -> `2026-11-20 10:02 UTC`; anything unparsable as written."""
+    if not time:
+        return None
+    try:
+        parsed = datetime.fromisoformat(time.replace("Z", "+00:00"))
+    except ValueError:
+        return time
+    if parsed.utcoffset() is None:
+        return parsed.strftime("%Y-%m-%d %H:%M")
+    return parsed.strftime("%Y-%m-%d %H:%M UTC") if not parsed.utcoffset() else parsed.isoformat()
+
+
+def by(attribution: Attribution | None) -> str:
+    """`kubectl-scale (human) at 2026-11-20 10:02 UTC`, or "" when nobody is known."""
+    if attribution is None:
+        return ""
+    text = f"{attribution.manager} ({attribution.actor.value})"
+    if attribution.subresource:
+        text += f" via /{attribution.subresource}"
+    stamp = when(attribution.time)
+    return f"{text} at {stamp}" if stamp else text
 
 
 def plural(n: int, word: str) -> str:
