@@ -116,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=logging.INFO if args.verbose else logging.WARNING,
             format=f"{PROG}: %(message)s",
             stream=sys.stderr,
+            force=True,  # in-process callers (tests, the action) get this run's streams
         )
         report = run(options_from(args))
         for warning in report.warnings:

@@ -95,7 +95,7 @@ def _compare_one(
     changes = fields.changes(want, have)
 
     entries, problems = parse_entries(live.body)
-    warnings = [f"{key}: {problem}" for problem in problems]
+    warnings = [f"{key}: {problem}" for problem in problems + fields.warnings]
     owners = Owners(key.kind, tuple(entries), have, settings.managers)
     changes = [
         c if c.type is ChangeType.MISSING else replace(c, attribution=owners.attribution(c.path))

@@ -47,6 +47,7 @@ class FieldDiff:
     kind: str
     parse_quantity: QuantityParser | None = None
     notes: list[Normalization] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def changes(self, want: Mapping[str, Any], have: Mapping[str, Any]) -> list[Change]:
         aligned_want, aligned_have = self._align((), want, have)
@@ -76,17 +77,23 @@ class FieldDiff:
         if _is_empty(old) and _is_empty(new):
             self._note(EMPTY_IS_UNSET, path, 'null, {}, [] and "" all mean unset')
             return True
-        if self.parse_quantity is not None and _QUANTITY_PARENTS & {
-            s for s in path if isinstance(s, str)
-        }:
+        parse = self.parse_quantity
+        if parse is not None and self._holds_quantities(path) and _scalar(old) and _scalar(new):
             try:
-                equal = self.parse_quantity(old) == self.parse_quantity(new)
+                equal = parse(old) == parse(new)
             except (ValueError, TypeError, ArithmeticError):
+                self.warnings.append(f"{format_path(path)}: not a valid quantity on one side")
                 return False
             if equal:
                 self._note(QUANTITY, path, f"{old!s} and {new!s} are the same quantity")
             return equal
         return False
+
+    def _holds_quantities(self, path: Path) -> bool:
+        # Secret data is never parsed: its values must not reach notes or warnings.
+        return self.kind != "Secret" and bool(
+            _QUANTITY_PARENTS & {s for s in path if isinstance(s, str)}
+        )
 
     def _align(self, path: Path, want: Any, have: Any) -> tuple[Any, Any]:
         """Reshape both sides so that dictdiffer walks keyed lists by key and other lists whole."""
@@ -139,6 +146,10 @@ class FieldDiff:
             return bool(want == have)
         inner = FieldDiff(self.kind, self.parse_quantity)
         return not inner.changes({"item": want}, {"item": have})
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 def _plain(value: Any) -> Any:
