@@ -31,6 +31,8 @@ _BY_KIND_FIELD: dict[tuple[str, str], tuple[str, ...]] = {
     ("MutatingWebhookConfiguration", "webhooks"): ("name",),
     ("ValidatingWebhookConfiguration", "webhooks"): ("name",),
     ("CustomResourceDefinition", "versions"): ("name",),
+    # The token controller appends its own Secret to a ServiceAccount's list.
+    ("ServiceAccount", "secrets"): ("name",),
 }
 
 # Values the API server fills in for a missing key field, so `ports: [{port: 80}]` matches TCP/80.
