@@ -33,7 +33,8 @@ IDENTITY = Rule(
 )
 LAST_APPLIED_RULE = Rule(
     "last-applied",
-    f"the {LAST_APPLIED} annotation is kubectl's bookkeeping (and may hold Secret values)",
+    f"the {LAST_APPLIED} annotation is kubectl's record of the last apply: it is read to find "
+    "fields Git dropped, never compared or shown (it may hold Secret values)",
 )
 NULL_IS_UNSET = Rule("null-is-unset", "a field set to null is not set at all")
 SECRET_STRING_DATA = Rule(

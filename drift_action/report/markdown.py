@@ -6,6 +6,7 @@ import html
 import re
 
 from drift_action.model import Change, ChangeType, Report, ResourceResult, Status
+from drift_action.normalize import RULES as ALWAYS
 from drift_action.report.summary import headline
 from drift_action.report.values import by, change_kind, plural, show_desired, show_live
 
@@ -60,6 +61,11 @@ def render(report: Report, *, explain: bool = False) -> str:
         parts += _details(
             f"{_ICON[result.status]} {_title(result)}: in sync, with notes",
             _notes(result, explain=explain),
+        )
+    if explain:
+        parts += _details(
+            "Always left out of the comparison",
+            [f"- **{rule.name}**: {html.escape(rule.reason)}" for rule in ALWAYS],
         )
     if report.warnings:
         parts += _details(

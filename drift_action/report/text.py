@@ -6,6 +6,7 @@ Warnings are not repeated here: the CLI prints them on stderr as they happen.
 from __future__ import annotations
 
 from drift_action.model import Change, ChangeType, Report, ResourceResult, Status
+from drift_action.normalize import RULES as ALWAYS
 from drift_action.report.summary import headline
 from drift_action.report.values import by, change_kind, plural, show_desired, show_live
 
@@ -60,6 +61,9 @@ def render(report: Report, *, color: bool = False, explain: bool = False) -> str
         lines.append(paint(_COLOR[Status.IN_SYNC], f"= in sync: {len(in_sync)}"))
     if report.ignored_count:
         lines.append(f"ignored: {plural(report.ignored_count, 'change')} (config rules)")
+    if explain:
+        lines += ["", "Always left out of the comparison:"]
+        lines += [f"    {rule.name}: {rule.reason}" for rule in ALWAYS]
     return "\n".join(lines).rstrip() + "\n"
 
 
