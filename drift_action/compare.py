@@ -18,7 +18,7 @@ from drift_action.model import (
     ResourceResult,
     Status,
 )
-from drift_action.normalize import LAST_APPLIED, comparable, is_secret
+from drift_action.normalize import LAST_APPLIED, align_secret_data, comparable, is_secret
 from drift_action.owned_elsewhere import Context, hpa_targets, set_aside
 from drift_action.ownership import Owners, applied_not_in_desired
 from drift_action.rules import IgnoreRule, SeverityRule, first_ignoring, severity_of
@@ -91,6 +91,8 @@ def _compare_one(
     key = desired.key
     want = comparable(key, desired.body, desired=True)
     have = comparable(key, live.body, desired=False)
+    if is_secret(key):
+        align_secret_data(want, have)
     fields = FieldDiff(key.kind, settings.parse_quantity)
     changes = fields.changes(want, have)
 

@@ -17,13 +17,16 @@ import dictdiffer
 from drift_action.merge_keys import index_by_key, key_fields
 from drift_action.model import Change, ChangeType, Normalization
 from drift_action.paths import ListKey, Path, format_path
+from drift_action.rules import USER_KEYED_MAPS
 
 QuantityParser = Callable[[Any], Decimal]
 
-# Fields whose values are resource quantities (cpu, memory, storage...).
-_QUANTITY_PARENTS = frozenset(
-    {"resources", "limits", "requests", "capacity", "hard", "sizeLimit", "overhead", "storage"}
+# Maps whose values are resource quantities (cpu, memory, storage...), and quantity fields.
+_QUANTITY_MAPS = frozenset(
+    {"limits", "requests", "capacity", "allocatable", "hard", "used", "overhead"}
+    | {"default", "defaultRequest", "max", "min", "maxLimitRequestRatio"}  # LimitRange
 )
+_QUANTITY_FIELDS = frozenset({"sizeLimit"})
 # Lists the API keeps in no particular order, by (kind, field).
 _UNORDERED = frozenset(
     {
@@ -74,7 +77,7 @@ class FieldDiff:
         self.notes.append(Normalization(rule, format_path(path), reason))
 
     def _same(self, path: Path, old: Any, new: Any) -> bool:
-        if _is_empty(old) and _is_empty(new):
+        if old is None or (_is_empty(old) and _is_empty(new)):
             self._note(EMPTY_IS_UNSET, path, 'null, {}, [] and "" all mean unset')
             return True
         parse = self.parse_quantity
@@ -91,9 +94,10 @@ class FieldDiff:
 
     def _holds_quantities(self, path: Path) -> bool:
         # Secret data is never parsed: its values must not reach notes or warnings.
-        return self.kind != "Secret" and bool(
-            _QUANTITY_PARENTS & {s for s in path if isinstance(s, str)}
-        )
+        if self.kind == "Secret" or any(s in USER_KEYED_MAPS for s in path[:-1]):
+            return False
+        parent = path[-2] if len(path) >= 2 else None
+        return path[-1] in _QUANTITY_FIELDS or parent in _QUANTITY_MAPS
 
     def _align(self, path: Path, want: Any, have: Any) -> tuple[Any, Any]:
         """Reshape both sides so that dictdiffer walks keyed lists by key and other lists whole."""
@@ -117,9 +121,8 @@ class FieldDiff:
             have_items = index_by_key(have, fields)
             if want_items is not None and have_items is not None:
                 return self._align(path, want_items, have_items)
-        if self._is_unordered(path) and self._covers_unordered(path, want, have):
-            self._note(UNORDERED, path, "the API keeps this list in no particular order")
-            return tuple(have), tuple(have)
+        if self._is_unordered(path) and len(want) <= _UNORDERED_LIMIT:
+            return self._align_unordered(path, want, have)
         if len(want) == len(have) and all(isinstance(item, Mapping) for item in want):
             # Same length: compare item by item so defaults inside items do not count.
             return self._align(path, dict(enumerate(want)), dict(enumerate(have)))
@@ -129,23 +132,50 @@ class FieldDiff:
     def _is_unordered(self, path: Path) -> bool:
         return bool(path) and isinstance(path[-1], str) and (self.kind, path[-1]) in _UNORDERED
 
-    def _covers_unordered(self, path: Path, want: list[Any], have: list[Any]) -> bool:
-        """Each desired item matches a distinct live item, in any order."""
-        if len(want) != len(have) or len(want) > _UNORDERED_LIMIT:
-            return False
+    def _align_unordered(self, path: Path, want: list[Any], have: list[Any]) -> tuple[Any, Any]:
+        """Pair each desired item with a distinct live item it matches, in any order.
+
+        Matched pairs compare equal; an unmatched desired item is reported on its own, so one
+        missing address does not make the whole list look different.
+        """
         unmatched = list(have)
-        for item in want:
+        aligned_want: dict[int, Any] = {}
+        aligned_have: dict[int, Any] = {}
+        leftover: list[int] = []
+        for index, item in enumerate(want):
             match = next((h for h in unmatched if self._item_covered(path, item, h)), None)
             if match is None:
-                return False
-            unmatched.remove(match)
-        return True
+                leftover.append(index)
+                aligned_want[index] = item
+            else:
+                aligned_want[index] = aligned_have[index] = _Same
+                unmatched.remove(match)
+        if not leftover:
+            self._note(UNORDERED, path, "the API keeps this list in no particular order")
+        for index in leftover:
+            # Compare with the closest remaining live item, so the report names what differs.
+            if not unmatched:
+                break
+            closest = min(unmatched, key=lambda h: self._distance(want[index], h))
+            unmatched.remove(closest)
+            aligned_want[index], aligned_have[index] = self._align(
+                (*path, index), want[index], closest
+            )
+        return aligned_want, aligned_have
+
+    def _distance(self, want: Any, have: Any) -> int:
+        if not (isinstance(want, Mapping) and isinstance(have, Mapping)):
+            return 0 if want == have else 1
+        return len(FieldDiff(self.kind, self.parse_quantity).changes({"i": want}, {"i": have}))
 
     def _item_covered(self, path: Path, want: Any, have: Any) -> bool:
         if not (isinstance(want, Mapping) and isinstance(have, Mapping)):
             return bool(want == have)
         inner = FieldDiff(self.kind, self.parse_quantity)
         return not inner.changes({"item": want}, {"item": have})
+
+
+_Same = ("matched",)  # stands for a matched pair of items on both sides
 
 
 def _scalar(value: Any) -> bool:

@@ -7,6 +7,7 @@ item itself. See the Kubernetes docs on server-side apply for the format.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -120,24 +121,33 @@ def find_item(items: list[Any], segment: Any) -> Any:
     return NOTHING
 
 
-def ownership(entry: ManagerEntry, live: Any, path: Path) -> tuple[int, bool]:
-    """How deep `entry` reaches along `path` and whether it owns the path itself.
+class Claim(enum.Enum):
+    """How an entry claims a path, strongest first."""
 
-    An entry owns a field when its tree holds the field; it owns a list item when it holds the
-    item's `.`, and so, by default, whatever in that item nobody else claims.
+    EXACT = "exact"  # its tree holds the field itself
+    ATOMIC = "atomic"  # it holds a field above the path with nothing recorded below it
+    NONE = "none"
+
+
+def ownership(entry: ManagerEntry, live: Any, path: Path) -> Claim:
+    """How `entry` claims the live field at `path`.
+
+    A field recorded with no children (`f:args: {}`) is either atomic or was empty when the
+    entry wrote it; either way its owner is the owner of last resort for what lies below, and a
+    manager that records the deeper field itself wins. A list item's `.` alone is not a claim on
+    the item's fields (see `item_owned`).
     """
     node: Mapping[str, Any] = entry.fields
-    depth = 0
     value = live
+    last: Any = None
     for segment in path:
         child = child_for(node, value, segment)
         if child is None:
-            # A field recorded without children is atomic: its owner owns all below it.
-            return depth, depth > 0 and not any(k != "." for k in node)
-        node = child
-        depth += 1
+            recorded_leaf = isinstance(last, str) and not any(k != "." for k in node)
+            return Claim.ATOMIC if recorded_leaf else Claim.NONE
+        node, last = child, segment
         value = _step(value, segment)
-    return depth, True
+    return Claim.EXACT
 
 
 def _step(value: Any, segment: Any) -> Any:

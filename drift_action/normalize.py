@@ -36,7 +36,6 @@ LAST_APPLIED_RULE = Rule(
     f"the {LAST_APPLIED} annotation is kubectl's record of the last apply: it is read to find "
     "fields Git dropped, never compared or shown (it may hold Secret values)",
 )
-NULL_IS_UNSET = Rule("null-is-unset", "a field set to null is not set at all")
 SECRET_STRING_DATA = Rule(
     "secret-string-data", "the API server stores Secret stringData base64-encoded in data"
 )
@@ -45,7 +44,6 @@ RULES: tuple[Rule, ...] = (
     STATUS,
     IDENTITY,
     LAST_APPLIED_RULE,
-    NULL_IS_UNSET,
     SECRET_STRING_DATA,
 )
 
@@ -68,8 +66,11 @@ def is_secret(key: ResourceKey) -> bool:
 
 
 def comparable(key: ResourceKey, body: Mapping[str, Any], *, desired: bool) -> dict[str, Any]:
-    """A copy of `body` holding only what the comparison looks at."""
-    out: dict[str, Any] = _without_nulls(body)
+    """A copy of `body` holding only what the comparison looks at.
+
+    Nulls stay on the desired side so the diff can say it set them aside (`empty-is-unset`).
+    """
+    out: dict[str, Any] = _copy(body, keep_nulls=desired)
     for field in ("apiVersion", "kind", "status"):
         out.pop(field, None)
     metadata = out.get("metadata")
@@ -84,12 +85,22 @@ def comparable(key: ResourceKey, body: Mapping[str, Any], *, desired: bool) -> d
     return out
 
 
-def _without_nulls(value: Any) -> Any:
+def _copy(value: Any, *, keep_nulls: bool) -> Any:
     if isinstance(value, Mapping):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+        return {
+            k: _copy(v, keep_nulls=keep_nulls)
+            for k, v in value.items()
+            if keep_nulls or v is not None
+        }
     if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
+        return [_copy(v, keep_nulls=keep_nulls) for v in value]
     return value
+
+
+def align_secret_data(want: dict[str, Any], have: dict[str, Any]) -> None:
+    """A live Secret without data compares key by key, so each missing key is named."""
+    if isinstance(want.get("data"), Mapping) and want["data"] and "data" not in have:
+        have["data"] = {}
 
 
 def _fold_string_data(body: dict[str, Any], *, desired: bool) -> None:
@@ -100,6 +111,5 @@ def _fold_string_data(body: dict[str, Any], *, desired: bool) -> None:
     if isinstance(string_data, Mapping):
         for name, value in string_data.items():
             data[name] = base64.b64encode(str(value).encode()).decode()
-    if data or not desired:
-        # Live Secrets always compare key by key, so a missing key is named, not the whole map.
+    if data:
         body["data"] = data

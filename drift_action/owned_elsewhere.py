@@ -9,6 +9,18 @@ from typing import Any
 from drift_action.identity import canonical_group
 from drift_action.model import Actor, Change, KubeObject, Normalization, ResourceKey
 
+# Kinds whose caBundle a CA injector (cert-manager's cainjector, operators) fills in.
+_CA_BUNDLE_KINDS = frozenset(
+    {
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "CustomResourceDefinition",
+        "APIService",
+    }
+)
+# A person or the deployer writing a caBundle is not an injection.
+_INJECTORS = frozenset({Actor.CONTROLLER, Actor.UNKNOWN})
+
 HPA_REPLICAS = "hpa-replicas"
 AGGREGATED_RULES = "aggregated-rules"
 INJECTED_CA_BUNDLE = "injected-ca-bundle"
@@ -68,8 +80,9 @@ def _reason(
         return AGGREGATED_RULES, "the aggregation controller fills the rules of this ClusterRole"
     if (
         context.injected_ca_bundles
+        and key.kind in _CA_BUNDLE_KINDS
         and change.path[-1:] == ("caBundle",)
-        and (change.attribution is None or change.attribution.actor is not Actor.DEPLOYER)
+        and (change.attribution is None or change.attribution.actor in _INJECTORS)
     ):
         who = change.attribution.manager if change.attribution else "another system"
         return INJECTED_CA_BUNDLE, f"the CA bundle is injected by {who}, not deployed from Git"

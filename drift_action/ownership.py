@@ -14,6 +14,7 @@ from typing import Any
 
 from drift_action.managed_fields import (
     NOTHING,
+    Claim,
     ManagerEntry,
     decode_key,
     find_item,
@@ -35,11 +36,19 @@ class Owners:
     live: Mapping[str, Any]  # the live object, as compared (normalized)
     managers: ManagerClasses
 
+    def claimants(self, path: Path) -> list[ManagerEntry]:
+        """Entries that record the field itself, else those that own it as part of a leaf above."""
+        for claim in (Claim.EXACT, Claim.ATOMIC):
+            found = [e for e in self.entries if ownership(e, self.live, path) is claim]
+            if found:
+                return found
+        return []
+
     def attribution(self, path: Path) -> Attribution | None:
         """The manager that owns the live value at `path`; the most recent writer on a tie."""
-        exact = [e for e in self.entries if ownership(e, self.live, path)[1]]
-        if exact:
-            return self._attribution(max(exact, key=_recency(self.entries)))
+        claimants = self.claimants(path)
+        if claimants:
+            return self._attribution(max(claimants, key=_recency(self.entries)))
         by_item = [(item_owned(e, self.live, path), e) for e in self.entries]
         by_item = [(depth, e) for depth, e in by_item if depth > 0]
         if by_item:
@@ -58,19 +67,28 @@ class Owners:
         )
 
     def out_of_git(self, desired: Mapping[str, Any]) -> list[Change]:
-        """Live fields that a deployer or a person owns and that the desired object does not set."""
-        found: dict[Path, Any] = {}
-        for entry in self.entries:
-            if self.managers.classify(entry.manager) in (Actor.DEPLOYER, Actor.HUMAN):
-                for path, value in _not_in_desired(self.kind, entry.fields, self.live, desired, ()):
-                    found.setdefault(path, value)
-        return [self._change(path, value) for path, value in found.items()]
+        """Live fields that a deployer applied or a person wrote, and that Git does not set.
 
-    def _change(self, path: Path, live_value: Any) -> Change:
-        owners = [e for e in self.entries if ownership(e, self.live, path)[1]]
-        actors = {self.managers.classify(e.manager) for e in owners}
-        kind = ChangeType.REMOVED if Actor.DEPLOYER in actors else ChangeType.ADDED
-        return Change(path, kind, None, live_value, attribution=self.attribution(path))
+        Only server-side *Apply* entries say what a deployer meant: an Update entry (Helm,
+        client-side kubectl apply) also owns the defaults the server filled in when it created
+        the object. Client-side apply's intent is read from its annotation instead.
+        """
+        found: dict[Path, tuple[Any, ChangeType]] = {}
+        for entry in self.entries:
+            actor = self.managers.classify(entry.manager)
+            if actor is Actor.DEPLOYER and entry.operation == "Apply":
+                kind = ChangeType.REMOVED
+            elif actor is Actor.HUMAN:
+                kind = ChangeType.ADDED
+            else:
+                continue
+            for path, value in _not_in_desired(self.kind, entry.fields, self.live, desired, ()):
+                if found.get(path, (None, None))[1] is not ChangeType.REMOVED:
+                    found[path] = (value, kind)
+        return [
+            Change(path, kind, None, value, attribution=self.attribution(path))
+            for path, (value, kind) in found.items()
+        ]
 
 
 def _has_children(node: Mapping[str, Any]) -> bool:
