@@ -7,33 +7,20 @@ Each test writes manifests, a live snapshot and a config into its own directory 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from support import run_cli
 
 DEPLOYMENT = "spec.template.spec.containers[name=web]"
 RESTARTED_AT = 'spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]'
 
 
 def drift_action(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    script = shutil.which("drift-action")
-    if script is None:
-        pytest.fail("drift-action is not installed: run pip install -e '.[test]'")
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    return subprocess.run(
-        [script, "--manifests", "git.yaml", "--live-snapshot", "live.yaml", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_cli("--manifests", "git.yaml", "--live-snapshot", "live.yaml", *args, cwd=cwd)
 
 
 def json_report(cwd: Path, *args: str) -> tuple[int, dict[str, Any]]:
