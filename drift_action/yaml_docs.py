@@ -26,7 +26,8 @@ def parse_documents(text: str, file: str, *, is_json: bool = False) -> list[Docu
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "cannot parse"
-        raise InputError(f"invalid YAML: {problem}", file=file, line=line) from exc
+        # Not chained: PyYAML's own message quotes the offending line, which may hold a secret.
+        raise InputError(f"invalid YAML: {problem}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {type(exc).__name__}", file=file) from exc
     except RecursionError as exc:
