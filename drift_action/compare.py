@@ -15,6 +15,7 @@ from drift_action.model import (
     ChangeType,
     KubeObject,
     Report,
+    ResourceKey,
     ResourceResult,
     Status,
 )
@@ -153,7 +154,7 @@ def _removed_since_last_apply(
 
 
 def _apply_rules(
-    key: Any, changes: list[Change], settings: Settings
+    key: ResourceKey, changes: list[Change], settings: Settings
 ) -> tuple[list[Change], list[Change]]:
     kept: list[Change] = []
     ignored: list[Change] = []
