@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from drift_action.merge_keys import item_key
 from drift_action.paths import ListKey, Path
 
 
@@ -65,7 +66,8 @@ def _problem(item: Any) -> str | None:
     return None
 
 
-def _decode(raw_key: str) -> tuple[str, Any] | None:
+def decode_key(raw_key: str) -> tuple[str, Any] | None:
+    """`f:name` -> ("f", "name"); `k:{"name":"web"}` -> ("k", {"name": "web"}); junk -> None."""
     prefix, sep, rest = raw_key.partition(":")
     if not sep or prefix not in ("f", "k", "v", "i"):
         return None
@@ -92,7 +94,7 @@ def child_for(fields: Mapping[str, Any], live: Any, segment: Any) -> Mapping[str
     if item is NOTHING:
         return None
     for raw_key, node in fields.items():
-        decoded = _decode(raw_key)
+        decoded = decode_key(raw_key)
         if decoded is None or not isinstance(node, Mapping):
             continue
         prefix, value = decoded
@@ -113,11 +115,8 @@ def find_item(items: list[Any], segment: Any) -> Any:
     if isinstance(segment, int):
         return items[segment] if 0 <= segment < len(items) else NOTHING
     if isinstance(segment, ListKey):
-        for item in items:
-            if isinstance(item, Mapping) and all(
-                str(item.get(k, "TCP" if k == "protocol" else None)) == v for k, v in segment.fields
-            ):
-                return item
+        fields = [name for name, _ in segment.fields]
+        return next((item for item in items if item_key(item, fields) == segment), NOTHING)
     return NOTHING
 
 
@@ -173,20 +172,3 @@ def item_owned(entry: ManagerEntry, live: Any, path: Path) -> int:
         node = child
         value = _step(value, segment)
     return best
-
-
-def leaves(fields: Mapping[str, Any]) -> Iterator[tuple[str, ...]]:
-    """Raw key paths of the fields an entry owns (for debugging and tests)."""
-    for raw_key, node in fields.items():
-        if raw_key == ".":
-            continue
-        if isinstance(node, Mapping) and any(k != "." for k in node):
-            for rest in leaves(node):
-                yield (raw_key, *rest)
-        else:
-            yield (raw_key,)
-
-
-def decode_key(raw_key: str) -> tuple[str, Any] | None:
-    """`f:name` -> ("f", "name"); `k:{"name":"web"}` -> ("k", {"name": "web"}); junk -> None."""
-    return _decode(raw_key)

@@ -72,10 +72,6 @@ class ResourceKey:
     namespace: str  # "" for cluster-scoped objects
     name: str
 
-    @property
-    def qualified_kind(self) -> str:
-        return f"{self.kind}.{self.group}" if self.group else self.kind
-
     def __str__(self) -> str:
         where = f"{self.namespace}/{self.name}" if self.namespace else self.name
         return f"{self.kind} {where}"

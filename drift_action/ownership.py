@@ -7,7 +7,6 @@ still live, and a field a person added with kubectl edit/patch/scale that Git ne
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -164,11 +163,7 @@ def _segment(kind: str, path: Path, key: Mapping[str, Any]) -> ListKey:
     """The same ListKey the diff uses for this item, so both name it alike."""
     fields = key_fields(kind, path)
     ordered = list(fields) if fields is not None and set(fields) == set(key) else list(key)
-    return ListKey(tuple((name, _text(key[name])) for name in ordered))
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    return ListKey(tuple((name, str(key[name])) for name in ordered))
 
 
 def applied_not_in_desired(
