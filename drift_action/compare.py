@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drift_action.diff import FieldDiff, QuantityParser
+from drift_action.encrypted import set_aside_encrypted, strip_sops_block
 from drift_action.managed_fields import parse_entries
 from drift_action.managers import ManagerClasses
 from drift_action.model import (
@@ -92,6 +93,7 @@ def _compare_one(
     key = desired.key
     want = comparable(key, desired.body, desired=True)
     have = comparable(key, live.body, desired=False)
+    sops_notes = strip_sops_block(want)
     if is_secret(key):
         align_secret_data(want, have)
     fields = FieldDiff(key.kind, settings.parse_quantity)
@@ -115,6 +117,7 @@ def _compare_one(
             )
 
     changes, notes = set_aside(key, changes, want, have, context)
+    changes, encrypted = set_aside_encrypted(changes)
     if is_secret(key):
         changes = [_redact(c) if c.path[:1] == ("data",) else c for c in changes]
     kept, ignored = _apply_rules(key, changes, settings)
@@ -126,7 +129,7 @@ def _compare_one(
         desired.source,
         tuple(kept),
         ignored=tuple(ignored),
-        normalized=tuple(fields.notes + notes),
+        normalized=tuple(sops_notes + fields.notes + notes + encrypted),
     )
     return result, warnings
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import copy
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from drift_action.compare import Settings, compare
 from drift_action.identity import canonical_group
@@ -722,3 +724,91 @@ def test_configmap_data_key_named_ca_bundle_is_compared() -> None:
     # At d4afcb6 any path ending in caBundle, in any kind, was set aside as injected.
     result = verdict(configmap({"caBundle": b64("ours")}), configmap({"caBundle": b64("theirs")}))
     assert result.status is Status.DRIFTED, result.normalized
+
+
+# --- encrypted-in-git: SOPS ciphertext and Flux's **SOPS** mask --------------------------------
+
+_FLUX_PODINFO = (
+    Path(__file__).parent
+    / "data/realworld/fluxcd__flux2/cmd/flux/testdata/build-kustomization/podinfo"
+)
+
+
+def _sops_file(name: str) -> dict[str, Any]:
+    """A real SOPS-encrypted manifest from fluxcd/flux2's test data."""
+    body: dict[str, Any] = yaml.safe_load((_FLUX_PODINFO / name).read_text(encoding="utf-8"))
+    body["metadata"]["namespace"] = "default"
+    return body
+
+
+def _decrypted_live(encrypted: Mapping[str, Any], data: Mapping[str, str]) -> dict[str, Any]:
+    live = {k: v for k, v in encrypted.items() if k not in ("sops", "stringData", "data")}
+    live["data"] = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
+    return live
+
+
+def test_sops_encrypted_values_compare_by_key_only() -> None:
+    desired = _sops_file("stringdata-secret.yaml")
+    live = _decrypted_live(desired, {"username": "admin", "password": "s3cr3t-value"})
+
+    result = verdict(desired, live)
+
+    assert result.status is Status.IN_SYNC, result.changes
+    assert {(n.rule, n.path) for n in result.normalized} == {
+        ("encrypted-in-git", "sops"),
+        ("encrypted-in-git", "data.username"),
+        ("encrypted-in-git", "data.password"),
+    }
+
+
+def test_sops_encrypted_key_missing_live_is_still_drift() -> None:
+    desired = _sops_file("stringdata-secret.yaml")
+    live = _decrypted_live(desired, {"username": "admin", "extra": "by-hand"})
+    live["metadata"]["managedFields"] = [
+        {
+            "manager": "kubectl-edit",
+            "operation": "Update",
+            "apiVersion": "v1",
+            "time": "2026-11-20T10:02:00Z",
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:data": {"f:extra": {}}},
+        }
+    ]
+
+    result = verdict(desired, live)
+
+    changes = {c.path_text: c for c in result.changes}
+    assert set(changes) == {"data.password", "data.extra"}
+    assert changes["data.password"].type is ChangeType.MISSING
+    assert changes["data.extra"].type is ChangeType.ADDED
+    assert all(c.redacted for c in changes.values())
+
+
+def test_sops_block_is_not_reported_missing_from_a_dockerconfigjson_secret() -> None:
+    desired = _sops_file("dockerconfigjson-sops-secret.yaml")
+    live = _decrypted_live(desired, {".dockerconfigjson": '{"auths":{}}'})
+
+    result = verdict(desired, live)
+
+    assert result.status is Status.IN_SYNC, result.changes
+
+
+def test_flux_build_mask_is_an_encrypted_value() -> None:
+    masked = base64.b64encode(b"**SOPS**").decode()
+    desired = secret(data={"token": masked})
+    live = secret(data={"token": base64.b64encode(b"real-token-value").decode()})
+
+    result = verdict(desired, live)
+
+    assert result.status is Status.IN_SYNC
+    assert [(n.rule, n.path) for n in result.normalized] == [("encrypted-in-git", "data.token")]
+
+
+def test_a_plain_secret_value_change_is_still_drift() -> None:
+    desired = secret(data={"token": base64.b64encode(b"in-git-value").decode()})
+    live = secret(data={"token": base64.b64encode(b"changed-live").decode()})
+
+    result = verdict(desired, live)
+
+    assert [c.path_text for c in result.changes] == ["data.token"]
+    assert not result.normalized
