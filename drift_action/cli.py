@@ -6,21 +6,24 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NoReturn, TextIO
 
 from drift_action import ISSUES_URL, __version__
 from drift_action.config import load_config
 from drift_action.errors import DriftActionError, UsageError
 from drift_action.files import write_atomic
+from drift_action.live.kube_client import ClusterSpec
 from drift_action.model import Report
 from drift_action.pipeline import RunOptions, run
 from drift_action.report import FORMATS, RenderOptions, render
 from drift_action.selector import parse_selector
+from drift_action.server_side import CompareMode
 from drift_action.sources import ManifestsSpec
 
 EXIT_IN_SYNC, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 PROG = "drift-action"
+TOKEN_ENV = "DRIFT_ACTION_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,6 +60,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="output of `kubectl get ... -o yaml` or `-o json` ('-' for stdin); repeatable",
     )
     live.add_argument(
+        "--kubeconfig",
+        metavar="FILE",
+        help="kubeconfig to read the cluster with (default: $KUBECONFIG, which may list "
+        "several files, then ~/.kube/config, then the in-cluster service account)",
+    )
+    live.add_argument("--context", help="kubeconfig context (default: its current context)")
+    live.add_argument(
+        "--server",
+        metavar="URL",
+        help="API server URL, instead of a kubeconfig; the bearer token is read from the "
+        f"{TOKEN_ENV} environment variable",
+    )
+    live.add_argument(
+        "--certificate-authority", metavar="FILE", help="CA bundle (PEM) for --server"
+    )
+    live.add_argument(
+        "--compare",
+        choices=[mode.value for mode in CompareMode],
+        default=CompareMode.CLIENT_SIDE.value,
+        help="server-side: confirm objects that differ with a server-side apply dry run "
+        "(needs 'patch'); server-side-all: dry-run every object, as Argo CD does "
+        "(default: %(default)s)",
+    )
+    live.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="per-request timeout for the API server (default: %(default)s)",
+    )
+    live.add_argument(
         "--selector",
         "-l",
         help="label selector for live objects that should be in Git; those that are not "
@@ -88,10 +122,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def options_from(args: argparse.Namespace) -> RunOptions:
+def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions:
     specs = (ManifestsSpec(tuple(args.manifests), args.namespace),) if args.manifests else ()
     selector = parse_selector(args.selector) if args.selector else None
-    return RunOptions(specs, tuple(args.live_snapshot), selector, load_config(args.config))
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    cluster = ClusterSpec(
+        kubeconfig=args.kubeconfig,
+        context=args.context,
+        server=args.server,
+        token=env.get(TOKEN_ENV) or None,
+        certificate_authority=args.certificate_authority,
+        timeout=args.timeout,
+    )
+    return RunOptions(
+        specs,
+        tuple(args.live_snapshot),
+        selector,
+        load_config(args.config),
+        cluster=cluster,
+        compare=CompareMode(args.compare),
+    )
 
 
 def exit_code(report: Report, *, fail_on_drift: bool) -> int:
@@ -118,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream=sys.stderr,
             force=True,  # in-process callers (tests, the action) get this run's streams
         )
-        report = run(options_from(args))
+        report = run(options_from(args, os.environ))
         for warning in report.warnings:
             print(f"{PROG}: warning: {warning}", file=sys.stderr)
         color = _use_color(args.color, args.output, sys.stdout)

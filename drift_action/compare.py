@@ -9,6 +9,7 @@ from typing import Any
 
 from drift_action.diff import FieldDiff, QuantityParser
 from drift_action.encrypted import set_aside_encrypted, strip_sops_block
+from drift_action.extras import extra_objects
 from drift_action.managed_fields import parse_entries
 from drift_action.managers import ManagerClasses
 from drift_action.model import (
@@ -19,6 +20,7 @@ from drift_action.model import (
     ResourceKey,
     ResourceResult,
     Status,
+    Unreadable,
 )
 from drift_action.normalize import LAST_APPLIED, align_secret_data, comparable, is_secret
 from drift_action.owned_elsewhere import Context, hpa_targets, set_aside
@@ -48,8 +50,11 @@ def compare(
     selector: Selector | None = None,
     warnings: Sequence[str] = (),
     settings: Settings | None = None,
+    unreadable: Unreadable | None = None,
 ) -> Report:
+    """A verdict per desired object (and extras); `unreadable` live state makes errors."""
     settings = settings or Settings()
+    unreadable = unreadable or Unreadable()
     context = Context(
         hpa_targets(list(desired) + list(live)),
         settings.aggregated_cluster_roles,
@@ -59,16 +64,19 @@ def compare(
     notes = list(warnings)
     results = []
     for obj in desired:
+        reason = unreadable.reason(obj.key)
+        if reason is not None and obj.key not in live_by_key:
+            results.append(
+                ResourceResult(obj.key, obj.api_version, Status.ERROR, obj.source, message=reason)
+            )
+            continue
         result, more = _verdict(obj, live_by_key.get(obj.key), settings, context)
         results.append(result)
         notes.extend(more)
-    if selector is not None:
-        named = {obj.key for obj in desired}
-        results.extend(
-            ResourceResult(obj.key, obj.api_version, Status.EXTRA, obj.source)
-            for obj in live
-            if obj.key not in named and selector.matches(_labels(obj.body))
-        )
+    results.extend(
+        ResourceResult(obj.key, obj.api_version, Status.EXTRA, obj.source)
+        for obj in extra_objects(desired, live, selector)
+    )
     return Report(tuple(results), tuple(notes))
 
 
@@ -119,8 +127,8 @@ def _compare_one(
     changes, notes = set_aside(key, changes, want, have, context)
     changes, encrypted = set_aside_encrypted(changes)
     if is_secret(key):
-        changes = [_redact(c) if c.path[:1] == ("data",) else c for c in changes]
-    kept, ignored = _apply_rules(key, changes, settings)
+        changes = [redact(c) if c.path[:1] == ("data",) else c for c in changes]
+    kept, ignored = apply_rules(key, changes, settings)
     status = Status.DRIFTED if kept else Status.IN_SYNC
     result = ResourceResult(
         key,
@@ -156,7 +164,7 @@ def _removed_since_last_apply(
     ]
 
 
-def _apply_rules(
+def apply_rules(
     key: ResourceKey, changes: list[Change], settings: Settings
 ) -> tuple[list[Change], list[Change]]:
     kept: list[Change] = []
@@ -172,18 +180,10 @@ def _apply_rules(
     return kept, ignored
 
 
-def _redact(change: Change) -> Change:
+def redact(change: Change) -> Change:
     return replace(
         change,
         desired=REDACTED if change.desired is not None else None,
         live=REDACTED if change.live is not None else None,
         redacted=True,
     )
-
-
-def _labels(body: Mapping[str, Any]) -> Mapping[str, str]:
-    metadata = body.get("metadata")
-    labels = metadata.get("labels") if isinstance(metadata, Mapping) else None
-    if not isinstance(labels, Mapping):
-        return {}
-    return {str(k): str(v) for k, v in labels.items()}

@@ -145,6 +145,21 @@ class ResourceResult:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """Live state that could not be read, with the reason: per kind, or per kind and namespace."""
+
+    kinds: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (group, kind)
+    namespaces: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+
+    def reason(self, key: ResourceKey) -> str | None:
+        found = self.namespaces.get((key.group, key.kind, key.namespace))
+        return found if found is not None else self.kinds.get((key.group, key.kind))
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds or self.namespaces)
+
+
+@dataclass(frozen=True)
 class Report:
     resources: tuple[ResourceResult, ...]
     warnings: tuple[str, ...] = ()

@@ -9,13 +9,17 @@ from drift_action import sources
 from drift_action.compare import Settings, compare
 from drift_action.config import Config
 from drift_action.errors import UsageError
+from drift_action.live.cluster import ClusterReader
+from drift_action.live.kube_client import ClusterSpec, KubeClient
+from drift_action.live.server_side import confirm_server_side
 from drift_action.live.snapshot import read_snapshots
 from drift_action.managers import ManagerClasses
-from drift_action.model import Report
+from drift_action.model import KubeObject, Report, Unreadable
 from drift_action.objects import RawObject, collect, desired_objects, learn_scopes, live_objects
 from drift_action.quantity import parse_quantity
 from drift_action.scope import ScopeResolver
 from drift_action.selector import Selector
+from drift_action.server_side import CompareMode
 from drift_action.sources import SourceSpec
 
 log = logging.getLogger(__name__)
@@ -24,9 +28,11 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RunOptions:
     sources: tuple[SourceSpec, ...]
-    live_snapshots: tuple[str, ...]
+    live_snapshots: tuple[str, ...] = ()  # none: read the cluster
     selector: Selector | None = None
     config: Config = field(default_factory=Config)
+    cluster: ClusterSpec | None = None  # None: KUBECONFIG, ~/.kube/config, or in-cluster
+    compare: CompareMode = CompareMode.CLIENT_SIDE
 
 
 def settings_from(config: Config) -> Settings:
@@ -43,8 +49,8 @@ def settings_from(config: Config) -> Settings:
 def run(options: RunOptions) -> Report:
     if not options.sources:
         raise UsageError("no desired state: give --manifests")
-    if not options.live_snapshots:
-        raise UsageError("no live state: give --live-snapshot")
+    if options.live_snapshots and options.compare is not CompareMode.CLIENT_SIDE:
+        raise UsageError(f"--compare {options.compare.value} needs a cluster, not --live-snapshot")
     warnings: list[str] = []
     desired_raw: list[tuple[RawObject, str]] = []
     for spec in options.sources:
@@ -53,13 +59,51 @@ def run(options: RunOptions) -> Report:
         found, more = collect(rendered.documents, strict=False)
         warnings.extend(more)
         desired_raw.extend((obj, spec.namespace) for obj in found)
+    if options.live_snapshots:
+        return _compare_with_snapshots(options, desired_raw, warnings)
+    with KubeClient(options.cluster or ClusterSpec()) as client:
+        return _compare_with_cluster(options, desired_raw, warnings, ClusterReader(client))
+
+
+def _compare_with_snapshots(
+    options: RunOptions, desired_raw: list[tuple[RawObject, str]], warnings: list[str]
+) -> Report:
     live_raw, more = read_snapshots(options.live_snapshots)
     warnings.extend(more)
-
     scopes = ScopeResolver()
     learn_scopes(scopes, (obj for obj, _ in desired_raw), live_raw)
     desired, more = desired_objects(desired_raw, scopes)
     warnings.extend(more)
+    return _compare(options, desired, live_raw, warnings, Unreadable())
+
+
+def _compare_with_cluster(
+    options: RunOptions,
+    desired_raw: list[tuple[RawObject, str]],
+    warnings: list[str],
+    reader: ClusterReader,
+) -> Report:
+    scopes = ScopeResolver()
+    learn_scopes(scopes, (obj for obj, _ in desired_raw), ())
+    reader.learn_scopes((obj for obj, _ in desired_raw), scopes)
+    desired, more = desired_objects(desired_raw, scopes)
+    warnings.extend(more)
+    live = reader.read(desired, options.selector)
+    report = _compare(options, desired, live.objects, warnings, live.unreadable)
+    if options.compare is CompareMode.CLIENT_SIDE:
+        return report
+    return confirm_server_side(
+        report, live.objects, reader, options.compare, settings_from(options.config)
+    )
+
+
+def _compare(
+    options: RunOptions,
+    desired: list[KubeObject],
+    live_raw: list[RawObject],
+    warnings: list[str],
+    unreadable: Unreadable,
+) -> Report:
     live, more = live_objects(live_raw)
     warnings.extend(more)
     if not desired:
@@ -71,4 +115,5 @@ def run(options: RunOptions) -> Report:
         selector=options.selector,
         warnings=warnings,
         settings=settings_from(options.config),
+        unreadable=unreadable,
     )

@@ -82,5 +82,11 @@ class ScopeResolver:
         else:
             self._cluster_scoped.add((group, kind))
 
+    def learn(self, group: str, kind: str, *, namespaced: bool) -> None:
+        """What the cluster's discovery says: it overrides every other source."""
+        self._cluster_scoped.discard((group, kind))
+        self._namespaced.discard((group, kind))
+        (self._namespaced if namespaced else self._cluster_scoped).add((group, kind))
+
     def is_cluster_scoped(self, group: str, kind: str) -> bool:
         return (group, kind) in self._cluster_scoped and (group, kind) not in self._namespaced

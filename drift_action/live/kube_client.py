@@ -1,0 +1,274 @@
+"""The one module that talks to the Kubernetes API (through the official client).
+
+It reads raw JSON (no model objects: they are slow and drop unknown fields), retries what is
+worth retrying, and turns the client's and urllib3's errors into ours. Messages never include
+tokens or response bodies beyond the API's own Status message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import urllib3
+import yaml
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+from kubernetes.config.config_exception import ConfigException
+
+from drift_action.errors import DriftActionError, UsageError
+
+log = logging.getLogger(__name__)
+
+FIELD_MANAGER = "drift-action"
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_MAX_ATTEMPTS = 5
+_MAX_RETRY_AFTER = 10.0
+
+
+class ClusterError(DriftActionError):
+    """The cluster cannot be used at all: unreachable, bad credentials, bad kubeconfig."""
+
+
+@dataclass(frozen=True)
+class ApiError(Exception):
+    """One request failed with an API Status (after retries)."""
+
+    code: int
+    reason: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.reason}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """How to reach the cluster. Empty means: KUBECONFIG, then ~/.kube/config, then in-cluster."""
+
+    kubeconfig: str | None = None
+    context: str | None = None
+    server: str | None = None
+    token: str | None = field(default=None, repr=False)
+    certificate_authority: str | None = None
+    timeout: float = 30.0
+    concurrency: int = 8
+    page_size: int = 500
+
+
+@dataclass
+class Counters:
+    requests: int = 0
+    bytes_read: int = 0
+    retries: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, size: int, *, retried: bool = False) -> None:
+        with self.lock:
+            self.requests += 1
+            self.bytes_read += size
+            self.retries += int(retried)
+
+
+def _configuration(spec: ClusterSpec) -> tuple[k8s.Configuration, str]:
+    """A client configuration and a short description of where it came from."""
+    cfg = k8s.Configuration()
+    if spec.server:
+        if not spec.token:
+            raise UsageError("--server needs a token: set DRIFT_ACTION_TOKEN")
+        cfg.host = spec.server.rstrip("/")
+        cfg.api_key = {"authorization": spec.token}
+        cfg.api_key_prefix = {"authorization": "Bearer"}
+        if spec.certificate_authority:
+            if not os.path.isfile(spec.certificate_authority):
+                raise UsageError(
+                    f"certificate authority file not found: {spec.certificate_authority}"
+                )
+            cfg.ssl_ca_cert = spec.certificate_authority
+        return cfg, f"server {cfg.host}"
+    files = spec.kubeconfig or os.environ.get("KUBECONFIG") or ""
+    default = os.path.expanduser("~/.kube/config")
+    use_in_cluster = not files and not os.path.exists(default)
+    if use_in_cluster and os.environ.get("KUBERNETES_SERVICE_HOST"):
+        try:
+            k8s_config.load_incluster_config(client_configuration=cfg)
+        except ConfigException as exc:
+            raise ClusterError(f"in-cluster configuration: {exc}") from exc
+        return cfg, "the in-cluster service account"
+    paths = [p for p in (files or default).split(os.pathsep) if p]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if len(missing) == len(paths):
+        raise UsageError(
+            f"no kubeconfig: {', '.join(missing)} not found; give --kubeconfig, --server, "
+            "or --live-snapshot"
+        )
+    try:
+        k8s_config.load_kube_config(
+            config_file=os.pathsep.join(p for p in paths if p not in missing),
+            context=spec.context,
+            client_configuration=cfg,
+            persist_config=False,
+        )
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        # The YAML problem text is left out: it can quote a line holding a token.
+        raise UsageError(f"kubeconfig{where}: not valid YAML ({os.pathsep.join(paths)})") from None
+    except ConfigException as exc:
+        raise UsageError(f"kubeconfig {os.pathsep.join(paths)}: {_config_problem(exc)}") from exc
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise UsageError(
+            f"kubeconfig {os.pathsep.join(paths)}: cannot be used ({type(exc).__name__})"
+        ) from exc
+    context = spec.context or "current context"
+    return cfg, f"{context} ({cfg.host})"
+
+
+def _config_problem(exc: ConfigException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "context" in text.lower() and "not found" in text.lower():
+        return text
+    return text[:200]
+
+
+class KubeClient:
+    """Raw JSON GETs and server-side-apply dry runs against one cluster."""
+
+    def __init__(self, spec: ClusterSpec) -> None:
+        self.spec = spec
+        cfg, self.described = _configuration(spec)
+        cfg.retries = False  # this module retries, knowing what is safe to retry
+        cfg.connection_pool_maxsize = max(spec.concurrency, 1)
+        self.host = cfg.host
+        self._api = k8s.ApiClient(cfg)
+        self.counters = Counters()
+
+    def close(self) -> None:
+        self._api.close()
+
+    def __enter__(self) -> KubeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get_json(self, path: str, query: Mapping[str, str] | None = None) -> Any:
+        return self._request("GET", path, query or {}, None)
+
+    def apply_dry_run(self, path: str, body: Mapping[str, Any]) -> Any:
+        query = {"dryRun": "All", "fieldManager": FIELD_MANAGER, "force": "true"}
+        return self._request("PATCH", path, query, body)
+
+    def _request(
+        self, method: str, path: str, query: Mapping[str, str], body: Mapping[str, Any] | None
+    ) -> Any:
+        url_path = f"{path}?{urlencode(query)}" if query else path
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/apply-patch+yaml"
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            status, data, retry_after = self._once(method, url_path, headers, body)
+            last = attempt == _MAX_ATTEMPTS
+            if status is None and not last:  # dropped connection: worth another try
+                self._sleep(attempt, None, path)
+                continue
+            if status is None:
+                raise ClusterError(f"the API server at {self.host} closed the connection ({path})")
+            if 200 <= status < 300:
+                try:
+                    return json.loads(data)
+                except ValueError as exc:
+                    raise ApiError(status, "BadResponse", f"{path}: not JSON") from exc
+            if status in _RETRY_STATUSES and not last:
+                self._sleep(attempt, retry_after, path)
+                continue
+            error = _status_error(status, data, path)
+            if status == 401:
+                raise ClusterError(
+                    f"the API server at {self.host} rejected the credentials (401 Unauthorized): "
+                    "the token may have expired"
+                )
+            raise error
+        raise AssertionError("unreachable")
+
+    def _once(
+        self, method: str, url_path: str, headers: dict[str, str], body: Mapping[str, Any] | None
+    ) -> tuple[int | None, bytes, float | None]:
+        _method, url, all_headers, _body, _post = self._api.param_serialize(
+            method, url_path, header_params=dict(headers), auth_settings=["BearerToken"]
+        )
+        timeout = self.spec.timeout
+        try:
+            response = self._api.call_api(
+                method,
+                url,
+                header_params=all_headers,
+                body=json.dumps(body) if body is not None else None,
+                _request_timeout=(min(timeout, 10.0), timeout),
+            )
+            data = response.read()
+        except k8s.ApiException as exc:
+            raise self._connection_error(exc) from exc
+        except urllib3.exceptions.ProtocolError:
+            self.counters.add(0)
+            return None, b"", None
+        except urllib3.exceptions.HTTPError as exc:
+            raise self._connection_error(exc) from exc
+        self.counters.add(len(data))
+        header = response.getheader("Retry-After")
+        return response.status, data, _seconds(header)
+
+    def _connection_error(self, exc: Exception) -> ClusterError:
+        text = str(getattr(exc, "reason", "") or exc)
+        if "CERTIFICATE_VERIFY_FAILED" in text or "SSLError" in text:
+            return ClusterError(
+                f"TLS verification of {self.host} failed: the certificate authority does not "
+                "match (check certificate-authority / the kubeconfig's CA)"
+            )
+        if isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in text:
+            return ClusterError(
+                f"the API server at {self.host} did not answer within {self.spec.timeout:g}s"
+            )
+        if "Connection refused" in text or "NewConnectionError" in text:
+            return ClusterError(f"cannot reach the API server at {self.host}: connection refused")
+        if "Name or service not known" in text or "nodename nor servname" in text:
+            return ClusterError(f"cannot reach the API server at {self.host}: unknown host")
+        return ClusterError(f"cannot reach the API server at {self.host}: {type(exc).__name__}")
+
+    def _sleep(self, attempt: int, retry_after: float | None, path: str) -> None:
+        delay = retry_after if retry_after is not None else 0.2 * 2 ** (attempt - 1)
+        delay = min(delay, _MAX_RETRY_AFTER) + random.uniform(0, 0.05)  # noqa: S311 (jitter)
+        log.info("retrying %s in %.2fs (attempt %d)", path, delay, attempt + 1)
+        with self.counters.lock:
+            self.counters.retries += 1
+        time.sleep(delay)
+
+
+def _seconds(header: str | None) -> float | None:
+    if header is None:
+        return None
+    try:
+        return max(float(header), 0.0)
+    except ValueError:
+        return None
+
+
+def _status_error(status: int, data: bytes, path: str) -> ApiError:
+    """The API's Status body as an error; falls back to the HTTP code."""
+    try:
+        body = json.loads(data)
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("kind") == "Status":
+        reason = str(body.get("reason") or "")
+        message = str(body.get("message") or "")
+        return ApiError(status, reason or f"HTTP{status}", message[:300] or path)
+    return ApiError(status, f"HTTP{status}", path)

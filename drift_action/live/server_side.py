@@ -1,0 +1,61 @@
+"""Ask the API server for server-side apply dry runs and re-judge the results with them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from drift_action.compare import Settings
+from drift_action.live.cluster import ClusterReader
+from drift_action.live.kube_client import ApiError
+from drift_action.model import Report, ResourceResult
+from drift_action.objects import RawObject, live_objects
+from drift_action.server_side import CompareMode, confirm
+
+log = logging.getLogger(__name__)
+
+
+def confirm_server_side(
+    report: Report,
+    live_raw: Sequence[RawObject],
+    reader: ClusterReader,
+    mode: CompareMode,
+    settings: Settings,
+) -> Report:
+    live, _ = live_objects(live_raw)
+    live_by_key = {obj.key: obj for obj in live}
+    desired_by_key = {obj.key: obj for obj in reader.desired}
+    warnings = list(report.warnings)
+    forbidden: set[str] = set()
+    results: list[ResourceResult] = []
+    asked = 0
+    for result in report.resources:
+        desired, now = desired_by_key.get(result.key), live_by_key.get(result.key)
+        if desired is None or now is None or not mode.wants_dry_run(result):
+            results.append(result)
+            continue
+        kind = f"{result.key.kind} ({result.key.group or 'core'})"
+        if kind in forbidden:
+            results.append(result)
+            continue
+        asked += 1
+        try:
+            predicted = reader.dry_run(desired)
+        except ApiError as exc:
+            if exc.code == 403:
+                forbidden.add(kind)
+                warnings.append(
+                    f"server-side dry run forbidden for {kind}: RBAC does not allow 'patch'; "
+                    "kept the client-side result"
+                )
+            else:
+                warnings.append(
+                    f"{result.key}: server-side dry run failed ({exc.code} {exc.reason}); "
+                    "kept the client-side result"
+                )
+            results.append(result)
+            continue
+        results.append(confirm(result, now, predicted, settings))
+    log.info("server-side dry runs: %d", asked)
+    return replace(report, resources=tuple(results), warnings=tuple(warnings))

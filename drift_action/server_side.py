@@ -1,0 +1,87 @@
+"""Let the API server decide: compare with what a server-side apply dry run of Git would give.
+
+The dry run (`dryRun=All`, this tool's field manager) runs the server's defaulting and the
+admission webhooks on the Git object. A value that Git and the cluster spell differently but
+that the server turns into the live value is not drift; a field that the dry run would change is.
+Fields only the ownership rules report (removed from Git, added by hand) are kept as they are:
+an apply under another field manager never removes the deployer's or a person's fields.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from drift_action.compare import Settings, apply_rules, redact
+from drift_action.diff import FieldDiff
+from drift_action.model import (
+    Change,
+    ChangeType,
+    KubeObject,
+    Normalization,
+    ResourceResult,
+    Status,
+)
+from drift_action.normalize import comparable, is_secret
+from drift_action.paths import Path
+
+SERVER_SIDE = "server-side-dry-run"
+_CONFIRMED_BY_VALUE = (ChangeType.CHANGED, ChangeType.MISSING)
+_REASON = "a server-side apply dry run of the Git object gives the live value"
+
+
+class CompareMode(enum.Enum):
+    CLIENT_SIDE = "client-side"
+    SERVER_SIDE = "server-side"  # dry-run the objects that still differ
+    SERVER_SIDE_ALL = "server-side-all"  # dry-run every object present live, as Argo CD does
+
+    def wants_dry_run(self, result: ResourceResult) -> bool:
+        if self is CompareMode.SERVER_SIDE_ALL:
+            return result.status in (Status.DRIFTED, Status.IN_SYNC)
+        if self is CompareMode.SERVER_SIDE:
+            return result.status is Status.DRIFTED and any(
+                c.type in _CONFIRMED_BY_VALUE for c in result.changes
+            )
+        return False
+
+
+def confirm(
+    result: ResourceResult,
+    live: KubeObject,
+    predicted: Mapping[str, Any],
+    settings: Settings,
+) -> ResourceResult:
+    """`result` re-judged against the dry run's answer (`predicted`)."""
+    key = result.key
+    would_be = comparable(key, predicted, desired=False)
+    now = comparable(key, live.body, desired=False)
+    server = FieldDiff(key.kind, settings.parse_quantity).changes(would_be, now)
+    server_paths = [c.path for c in server]
+
+    kept: list[Change] = []
+    notes: list[Normalization] = []
+    for change in (*result.changes, *result.ignored):
+        if change.type in _CONFIRMED_BY_VALUE and not _overlaps(change.path, server_paths):
+            notes.append(Normalization(SERVER_SIDE, change.path_text, _REASON))
+        else:
+            kept.append(replace(change, ignored_by=None))
+    seen = [c.path for c in kept]
+    for change in server:
+        if not _overlaps(change.path, seen):
+            kept.append(change)
+    if is_secret(key):
+        kept = [redact(c) if c.path[:1] == ("data",) else c for c in kept]
+    drift, ignored = apply_rules(key, kept, settings)
+    return replace(
+        result,
+        status=Status.DRIFTED if drift else Status.IN_SYNC,
+        changes=tuple(drift),
+        ignored=tuple(ignored),
+        normalized=(*result.normalized, *notes),
+    )
+
+
+def _overlaps(path: Path, others: list[Path]) -> bool:
+    return any(path[: len(o)] == o or o[: len(path)] == path for o in others)
