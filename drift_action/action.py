@@ -5,18 +5,22 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 from drift_action import ISSUES_URL
 from drift_action.cli import EXIT_ERROR, exit_code
 from drift_action.config import load_config
 from drift_action.errors import DriftActionError, UsageError
 from drift_action.files import write_atomic
+from drift_action.live.kube_client import ClusterSpec
 from drift_action.pipeline import RunOptions, run
 from drift_action.publish.github_actions import append_summary, command, write_outputs
 from drift_action.report import FORMATS, RenderOptions, render
 from drift_action.selector import parse_selector
+from drift_action.server_side import CompareMode
 from drift_action.sources import ManifestsSpec
 
 MARKDOWN_REPORT = "drift-report.md"
@@ -37,12 +41,19 @@ class ActionConfig:
     output_path: str | None
     config: str | None = None
     explain: bool = False
+    cluster: ClusterSpec = field(default_factory=ClusterSpec)
+    ca_pem: str = field(default="", repr=False)
+    compare: CompareMode = CompareMode.CLIENT_SIDE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionConfig:
         fmt = _input(env, "format") or "text"
         if fmt not in FORMATS:
             raise UsageError(f"input format: {fmt!r} is not one of {', '.join(sorted(FORMATS))}")
+        compare = _input(env, "compare") or CompareMode.CLIENT_SIDE.value
+        modes = [mode.value for mode in CompareMode]
+        if compare not in modes:
+            raise UsageError(f"input compare: {compare!r} is not one of {', '.join(modes)}")
         return cls(
             manifests=_list_input(env, "manifests"),
             namespace=_input(env, "namespace") or "default",
@@ -54,12 +65,44 @@ class ActionConfig:
             output_path=env.get("GITHUB_OUTPUT") or None,
             config=_input(env, "config") or None,
             explain=_bool_input(env, "explain", default=False),
+            cluster=ClusterSpec(
+                kubeconfig=_input(env, "kubeconfig") or None,
+                context=_input(env, "context") or None,
+                server=_input(env, "server") or None,
+                token=_input(env, "token") or None,
+                timeout=_timeout(_input(env, "timeout")),
+            ),
+            compare=CompareMode(compare),
+            ca_pem=_input(env, "certificate_authority"),
         )
 
     def run_options(self) -> RunOptions:
         specs = (ManifestsSpec(self.manifests, self.namespace),) if self.manifests else ()
         selector = parse_selector(self.selector) if self.selector else None
-        return RunOptions(specs, self.live_snapshots, selector, load_config(self.config))
+        return RunOptions(
+            specs,
+            self.live_snapshots,
+            selector,
+            load_config(self.config),
+            cluster=self.cluster,
+            compare=self.compare,
+        )
+
+
+@contextmanager
+def certificate_file(pem: str) -> Iterator[str | None]:
+    """The `certificate_authority` input (PEM text) as a file for the client, removed after."""
+    if not pem:
+        yield None
+        return
+    if "-----BEGIN CERTIFICATE-----" not in pem:
+        raise UsageError(
+            "input certificate_authority: expected PEM text (-----BEGIN CERTIFICATE-----)"
+        )
+    with tempfile.NamedTemporaryFile("w", suffix=".pem", encoding="utf-8") as handle:
+        handle.write(pem if pem.endswith("\n") else pem + "\n")
+        handle.flush()
+        yield handle.name
 
 
 def _input(env: Mapping[str, str], name: str) -> str:
@@ -69,6 +112,18 @@ def _input(env: Mapping[str, str], name: str) -> str:
 
 def _list_input(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in re.split(r"[\n,]", _input(env, name)) if item.strip())
+
+
+def _timeout(value: str) -> float:
+    if not value:
+        return 30.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
+        raise UsageError(f"input timeout: expected a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def _bool_input(env: Mapping[str, str], name: str, *, default: bool) -> bool:
@@ -83,7 +138,9 @@ def _bool_input(env: Mapping[str, str], name: str, *, default: bool) -> bool:
 
 
 def action(config: ActionConfig) -> int:
-    report = run(config.run_options())
+    with certificate_file(config.ca_pem) as ca_file:
+        cluster = replace(config.cluster, certificate_authority=ca_file)
+        report = run(replace(config.run_options(), cluster=cluster))
     for warning in report.warnings:
         print(command("warning", warning))
     options = RenderOptions(color=config.format == "text", explain=config.explain)
@@ -110,6 +167,10 @@ def action(config: ActionConfig) -> int:
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     del argv  # the runner passes everything through INPUT_* variables
     env = os.environ if env is None else env
+    token = _input(env, "token")
+    if token:
+        # Before anything else prints: the runner then hides the token in every log line.
+        print(command("add-mask", token))
     try:
         return action(ActionConfig.from_env(env))
     except DriftActionError as exc:

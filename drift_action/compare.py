@@ -27,6 +27,7 @@ from drift_action.owned_elsewhere import Context, hpa_targets, set_aside
 from drift_action.ownership import Owners, applied_not_in_desired
 from drift_action.rules import IgnoreRule, SeverityRule, first_ignoring, severity_of
 from drift_action.selector import Selector
+from drift_action.server_defaults import set_aside_defaults
 
 REDACTED = "(hidden)"
 
@@ -126,6 +127,7 @@ def _compare_one(
 
     changes, notes = set_aside(key, changes, want, have, context)
     changes, encrypted = set_aside_encrypted(changes)
+    changes, defaulted = set_aside_defaults(changes)
     if is_secret(key):
         changes = [redact(c) if c.path[:1] == ("data",) else c for c in changes]
     kept, ignored = apply_rules(key, changes, settings)
@@ -137,7 +139,7 @@ def _compare_one(
         desired.source,
         tuple(kept),
         ignored=tuple(ignored),
-        normalized=tuple(sops_notes + fields.notes + notes + encrypted),
+        normalized=tuple(sops_notes + fields.notes + notes + encrypted + defaulted),
     )
     return result, warnings
 

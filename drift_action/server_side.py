@@ -16,6 +16,7 @@ from typing import Any
 
 from drift_action.compare import Settings, apply_rules, redact
 from drift_action.diff import FieldDiff
+from drift_action.managed_fields import NOTHING, find_item
 from drift_action.model import (
     Change,
     ChangeType,
@@ -49,15 +50,14 @@ class CompareMode(enum.Enum):
 
 def confirm(
     result: ResourceResult,
+    desired: KubeObject,
     live: KubeObject,
     predicted: Mapping[str, Any],
     settings: Settings,
 ) -> ResourceResult:
     """`result` re-judged against the dry run's answer (`predicted`)."""
     key = result.key
-    would_be = comparable(key, predicted, desired=False)
-    now = comparable(key, live.body, desired=False)
-    server = FieldDiff(key.kind, settings.parse_quantity).changes(would_be, now)
+    server = _server_changes(desired, live, predicted, settings)
     server_paths = [c.path for c in server]
 
     kept: list[Change] = []
@@ -81,6 +81,55 @@ def confirm(
         ignored=tuple(ignored),
         normalized=(*result.normalized, *notes),
     )
+
+
+def _server_changes(
+    desired: KubeObject, live: KubeObject, predicted: Mapping[str, Any], settings: Settings
+) -> list[Change]:
+    """Fields Git sets whose value the dry run would change.
+
+    Fields Git does not set are left out even when the dry run differs there: those are the
+    webhooks' and controllers' business (Argo CD ignores webhook mutations the same way).
+    """
+    key = desired.key
+    would_be = comparable(key, predicted, desired=False)
+    now = comparable(key, live.body, desired=False)
+    git = comparable(key, desired.body, desired=False)
+    gained = _diff(settings, key.kind, would_be, now)
+    lost = [
+        replace(c, type=ChangeType.CHANGED, desired=c.live, live=c.desired)
+        for c in _diff(settings, key.kind, now, would_be)
+    ]
+    seen: list[Path] = []
+    changes = []
+    for change in (*gained, *lost):
+        if _set_in_git(git, change.path) and not _overlaps(change.path, seen):
+            seen.append(change.path)
+            changes.append(change)
+    return changes
+
+
+def _set_in_git(git: Any, path: Path) -> bool:
+    """Whether Git sets the field at `path` (or, for an atomic value, the field above it)."""
+    value = git
+    for segment in path:
+        if isinstance(segment, str) and isinstance(value, Mapping):
+            if segment not in value:
+                return False
+            value = value[segment]
+        elif not isinstance(segment, str) and isinstance(value, list):
+            value = find_item(value, segment)
+            if value is NOTHING:
+                return False
+        else:
+            return True  # Git sets a scalar or an atomic list here, as a whole
+    return True
+
+
+def _diff(
+    settings: Settings, kind: str, want: Mapping[str, Any], have: Mapping[str, Any]
+) -> list[Change]:
+    return FieldDiff(kind, settings.parse_quantity).changes(want, have)
 
 
 def _overlaps(path: Path, others: list[Path]) -> bool:

@@ -24,9 +24,14 @@ def cli_command() -> list[str]:
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, stdin: str | None = None
+    *args: str,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    # The user's own cluster settings must not leak into a test.
+    hidden = ("NO_COLOR", "KUBECONFIG", "DRIFT_ACTION_TOKEN", "KUBERNETES_SERVICE_HOST")
+    env = {**{k: v for k, v in os.environ.items() if k not in hidden}, **(env or {})}
     return subprocess.run(
         [*cli_command(), *args],
         cwd=cwd or ROOT,

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 import pytest
 import yaml
+from kube_emulator import KubeEmulator
 
 from drift_action.config import Config, load_config
+from drift_action.live.kube_client import ClusterSpec
 from drift_action.model import Report, Status
 from drift_action.pipeline import RunOptions, run
 from drift_action.report import render
+from drift_action.server_side import CompareMode
 from drift_action.sources.manifests import ManifestsSpec
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -38,7 +43,9 @@ def _params(*, with_pending: bool) -> list[Any]:
     return params
 
 
-def _run(entry: Mapping[str, Any]) -> Report:
+def _run(entry: Mapping[str, Any], compare: str | None = None) -> Report:
+    """The pair compared from its snapshot, or (with `compare`) from the emulator serving it."""
+    compare = compare or entry.get("compare")
     spec = ManifestsSpec(paths=(str(DATA / entry["desired"]),), namespace=entry["namespace"])
     options = entry.get("settings") or {}
     base = load_config(str(DATA / entry["config"])) if entry.get("config") else Config()
@@ -47,9 +54,20 @@ def _run(entry: Mapping[str, Any]) -> Report:
         aggregated_cluster_roles=options.get("aggregatedClusterRoles", True),
         injected_ca_bundles=options.get("injectedCaBundles", True),
     )
-    return run(
-        RunOptions(sources=(spec,), live_snapshots=(str(DATA / entry["live"]),), config=config)
-    )
+    if compare is None:
+        return run(
+            RunOptions(sources=(spec,), live_snapshots=(str(DATA / entry["live"]),), config=config)
+        )
+    predicted = json.loads((DATA / entry["predicted_live"]).read_text(encoding="utf-8"))
+    with KubeEmulator(_objects(DATA / entry["live"])) as emu, TemporaryDirectory() as tmp:
+        # As upstream's test does, the mocked server answers the dry run with its recorded result.
+        emu.on_apply(lambda _applied: copy.deepcopy(predicted))
+        cluster = ClusterSpec(kubeconfig=str(emu.write_kubeconfig(Path(tmp) / "config")))
+        return run(
+            RunOptions(
+                sources=(spec,), config=config, cluster=cluster, compare=CompareMode(compare)
+            )
+        )
 
 
 def _objects(path: Path) -> Iterator[Mapping[str, Any]]:
@@ -96,8 +114,32 @@ def test_pairs_file_is_consistent() -> None:
 
 @pytest.mark.parametrize("entry", _params(with_pending=True))
 def test_verdict(entry: dict[str, Any]) -> None:
-    report = _run(entry)
+    _check_verdict(entry, _run(entry))
 
+
+SERVER_SIDE_PAIRS = [
+    pytest.param(entry, mode, id=f"{entry['id']}-{mode.value}")
+    for entry in PAIRS
+    if entry.get("predicted_live")
+    for mode in (CompareMode.SERVER_SIDE, CompareMode.SERVER_SIDE_ALL)
+]
+
+
+@pytest.mark.parametrize(("entry", "mode"), SERVER_SIDE_PAIRS)
+def test_server_side_verdict(entry: dict[str, Any], mode: CompareMode) -> None:
+    """With the server's dry-run answer the verdict is the one upstream asserts.
+
+    One exception, by design: `server-side` only asks about objects that still differ, so the
+    webhook pair (in sync client-side) stays in sync; `server-side-all` asks about every object.
+    """
+    report = _run(entry, mode.value)
+    if entry["id"] == "ge-ssd-service-webhook" and mode is CompareMode.SERVER_SIDE:
+        assert [r.status for r in report.resources] == [Status.IN_SYNC]
+        return
+    _check_verdict(entry, report)
+
+
+def _check_verdict(entry: Mapping[str, Any], report: Report) -> None:
     assert report.resources, "no desired object was compared"
     expected = Status(entry["expected_status"])
     statuses = {str(r.key): r.status for r in report.resources}
@@ -117,6 +159,15 @@ def test_verdict(entry: dict[str, Any]) -> None:
         if not any(r == path or r.startswith((f"{path}.", f"{path}[")) for r in reported)
     ]
     assert not missing, f"not reported: {missing}; reported: {sorted(reported)}"
+    unexpected = [
+        r
+        for r in reported
+        if not any(
+            r == path or r.startswith((f"{path}.", f"{path}[")) or path.startswith(f"{r}.")
+            for path in entry["expected_paths"] + entry.get("also_reported", [])
+        )
+    ]
+    assert not unexpected, f"reported beyond the source's verdict: {sorted(unexpected)}"
 
 
 @pytest.mark.parametrize("entry", _params(with_pending=False))

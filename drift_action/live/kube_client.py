@@ -83,7 +83,9 @@ def _configuration(spec: ClusterSpec) -> tuple[k8s.Configuration, str]:
     cfg = k8s.Configuration()
     if spec.server:
         if not spec.token:
-            raise UsageError("--server needs a token: set DRIFT_ACTION_TOKEN")
+            raise UsageError(
+                "a server needs a token: set DRIFT_ACTION_TOKEN (CLI) or the token input (action)"
+            )
         cfg.host = spec.server.rstrip("/")
         cfg.api_key = {"authorization": spec.token}
         cfg.api_key_prefix = {"authorization": "Bearer"}
@@ -233,12 +235,13 @@ class KubeClient:
                 f"TLS verification of {self.host} failed: the certificate authority does not "
                 "match (check certificate-authority / the kubeconfig's CA)"
             )
+        # urllib3's NewConnectionError is a kind of TimeoutError: test refusal first.
+        if "Connection refused" in text or "NewConnectionError" in text:
+            return ClusterError(f"cannot reach the API server at {self.host}: connection refused")
         if isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in text:
             return ClusterError(
                 f"the API server at {self.host} did not answer within {self.spec.timeout:g}s"
             )
-        if "Connection refused" in text or "NewConnectionError" in text:
-            return ClusterError(f"cannot reach the API server at {self.host}: connection refused")
         if "Name or service not known" in text or "nodename nor servname" in text:
             return ClusterError(f"cannot reach the API server at {self.host}: unknown host")
         return ClusterError(f"cannot reach the API server at {self.host}: {type(exc).__name__}")

@@ -56,6 +56,13 @@ def confirm_server_side(
                 )
             results.append(result)
             continue
-        results.append(confirm(result, now, predicted, settings))
+        try:
+            results.append(confirm(result, desired, now, predicted, settings))
+        except Exception as exc:  # one resource's bug must not lose the others' results
+            warnings.append(
+                f"{result.key}: server-side confirmation failed (internal error "
+                f"{type(exc).__name__}); kept the client-side result"
+            )
+            results.append(result)
     log.info("server-side dry runs: %d", asked)
     return replace(report, resources=tuple(results), warnings=tuple(warnings))
