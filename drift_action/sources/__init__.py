@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift_action.sources import manifests
+from drift_action.sources import helm, kustomize, manifests
 from drift_action.sources.base import Rendered, Renderer, SourceSpec
+from drift_action.sources.helm import HelmSpec
+from drift_action.sources.kustomize import KustomizeSpec
 from drift_action.sources.manifests import ManifestsSpec
 
 RENDERERS: dict[type[Any], Renderer[Any]] = {
     ManifestsSpec: manifests.ManifestsRenderer(),
+    HelmSpec: helm.HelmRenderer(),
+    KustomizeSpec: kustomize.KustomizeRenderer(),
 }
 
 
@@ -17,4 +21,13 @@ def render(spec: SourceSpec) -> Rendered:
     return RENDERERS[type(spec)].render(spec)
 
 
-__all__ = ["RENDERERS", "ManifestsSpec", "Rendered", "Renderer", "SourceSpec", "render"]
+__all__ = [
+    "RENDERERS",
+    "HelmSpec",
+    "KustomizeSpec",
+    "ManifestsSpec",
+    "Rendered",
+    "Renderer",
+    "SourceSpec",
+    "render",
+]

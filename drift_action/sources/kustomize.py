@@ -1,0 +1,111 @@
+"""Kustomizations, built by `kustomize build` or, without it, by `kubectl kustomize`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from drift_action.errors import InputError
+from drift_action.files import display_path
+from drift_action.model import SourceLocation
+from drift_action.sources.base import Rendered
+from drift_action.tools import ToolError, run_tool, which
+from drift_action.yaml_docs import parse_documents
+
+log = logging.getLogger(__name__)
+
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+ORIGIN_ANNOTATION = (
+    "config.kubernetes.io/origin"  # written with `buildMetadata: [originAnnotations]`
+)
+# kubectl logs through klog: E1121 17:38:17.110761   21819 run.go:72] "command failed" err="..."
+_KLOG = re.compile(r'^[EWI]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="')
+
+
+@dataclass(frozen=True)
+class KustomizeSpec:
+    path: str  # the folder holding kustomization.yaml
+    namespace: str = "default"
+
+    @property
+    def label(self) -> str:
+        return f"kustomization {self.path}"
+
+
+class KustomizeRenderer:
+    def render(self, spec: KustomizeSpec) -> Rendered:
+        shown = display_path(spec.path)
+        folder = Path(spec.path)
+        if not folder.is_dir():
+            problem = "not a folder" if folder.exists() else "no such folder"
+            raise InputError(f"{problem}: a kustomization is a folder", file=shown)
+        if not any((folder / name).is_file() for name in KUSTOMIZATION_FILES):
+            raise InputError(
+                "not a kustomization: the folder has no kustomization.yaml", file=shown
+            )
+        command = build_command(spec.path, shown)
+        try:
+            output = run_tool(command, file=shown)
+        except ToolError as exc:
+            if exc.returncode is None:  # not found, not executable, timed out: already clear
+                raise
+            reason = " | ".join(_clean(line) for line in exc.stderr) or str(exc)
+            what = f"{exc.program} {command[1]}"  # "kustomize build" or "kubectl kustomize"
+            raise InputError(f"{what} failed: {reason}", file=shown) from exc
+        documents = [
+            replace(document, source=_origin(document.data, shown), item_lines=())
+            for document in parse_documents(output, shown)
+            if document.data is not None
+        ]
+        log.info("built %d objects from %s", len(documents), spec.label)
+        return Rendered(tuple(documents))
+
+
+def build_command(path: str, shown: str) -> list[str]:
+    """`kustomize build` when installed, else the kustomize built into kubectl."""
+    kustomize = which("kustomize")
+    if kustomize is not None:
+        return [kustomize, "build", path]
+    kubectl = which("kubectl")
+    if kubectl is not None:
+        return [kubectl, "kustomize", path]
+    raise ToolError(
+        "neither kustomize nor kubectl is on PATH: install one to build kustomizations",
+        program="kustomize",
+        file=shown,
+    )
+
+
+def _origin(data: Any, folder: str) -> SourceLocation:
+    """The file an object came from when the build recorded it, else the kustomization folder.
+
+    Lines of the build output mean nothing to a reader, so no line is given.
+    """
+    metadata = data.get("metadata") if isinstance(data, Mapping) else None
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    text = annotations.get(ORIGIN_ANNOTATION) if isinstance(annotations, Mapping) else None
+    if not isinstance(text, str):
+        return SourceLocation(folder)
+    try:
+        origin = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return SourceLocation(folder)
+    if not isinstance(origin, Mapping) or origin.get("repo"):
+        return SourceLocation(folder)  # from a remote base: the folder is what the user has
+    relative = origin.get("path") or origin.get("configuredIn")
+    if not isinstance(relative, str):
+        return SourceLocation(folder)
+    return SourceLocation(os.path.normpath(os.path.join(folder, relative)))
+
+
+def _clean(line: str) -> str:
+    if match := _KLOG.match(line):  # the line may have been cut short: no closing quote then
+        return line[match.end() :].removesuffix('"').replace('\\"', '"')
+    return line.removeprefix("Error: ")
