@@ -10,6 +10,16 @@ FROM python:3.11-slim
 #   gke-gcloud-auth-plugin  Google Cloud CLI archive + the gke-gcloud-auth-plugin component (GKE)
 #   kubelogin               Azure kubelogin release archive (AKS with Microsoft Entra ID)
 ARG EXEC_PLUGINS=""
+# Kustomize sources run `kustomize build`: the image ships the standalone kustomize binary.
+ARG KUSTOMIZE_VERSION=5.5.0
+
+RUN set -eu; \
+    case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) arch="$(uname -m)" ;; esac; \
+    python -c "import urllib.request, sys; urllib.request.urlretrieve(sys.argv[1], '/tmp/kustomize.tgz')" \
+      "https://github.com/kubernetes-sigs/kustomize/releases/download/kustomize%2Fv${KUSTOMIZE_VERSION}/kustomize_v${KUSTOMIZE_VERSION}_linux_${arch}.tar.gz"; \
+    tar -xzf /tmp/kustomize.tgz -C /usr/local/bin kustomize; \
+    rm /tmp/kustomize.tgz; \
+    kustomize version
 
 # Does nothing when EXEC_PLUGINS is empty. Otherwise: check the names, fetch curl and unzip,
 # install each plugin under /usr/local or /opt, then remove curl, unzip and the downloads.

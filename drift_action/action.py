@@ -21,7 +21,7 @@ from drift_action.publish.github_actions import append_summary, command, write_o
 from drift_action.report import FORMATS, RenderOptions, render
 from drift_action.selector import parse_selector
 from drift_action.server_side import CompareMode
-from drift_action.sources import ManifestsSpec
+from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec
 
 MARKDOWN_REPORT = "drift-report.md"
 JSON_REPORT = "drift-report.json"
@@ -42,6 +42,8 @@ class ActionConfig:
     config: str | None = None
     explain: bool = False
     cluster: ClusterSpec = field(default_factory=ClusterSpec)
+    helm: HelmSpec | None = None
+    kustomize: tuple[str, ...] = ()
     ca_pem: str = field(default="", repr=False)
     compare: CompareMode = CompareMode.CLIENT_SIDE
 
@@ -74,16 +76,24 @@ class ActionConfig:
             ),
             compare=CompareMode(compare),
             ca_pem=_input(env, "certificate_authority"),
+            helm=_helm_input(env),
+            kustomize=_list_input(env, "kustomize"),
         )
 
     def run_options(self) -> RunOptions:
-        specs = (ManifestsSpec(self.manifests, self.namespace),) if self.manifests else ()
+        specs: list[SourceSpec] = []
+        if self.manifests:
+            specs.append(ManifestsSpec(self.manifests, self.namespace))
+        if self.helm is not None:
+            specs.append(self.helm)
+        specs.extend(KustomizeSpec(path, self.namespace) for path in self.kustomize)
         selector = parse_selector(self.selector) if self.selector else None
+        config = load_config(self.config)
         return RunOptions(
-            specs,
+            tuple(specs) or config.sources,
             self.live_snapshots,
             selector,
-            load_config(self.config),
+            config,
             cluster=self.cluster,
             compare=self.compare,
         )
@@ -112,6 +122,33 @@ def _input(env: Mapping[str, str], name: str) -> str:
 
 def _list_input(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in re.split(r"[\n,]", _input(env, name)) if item.strip())
+
+
+def _helm_input(env: Mapping[str, str]) -> HelmSpec | None:
+    chart = _input(env, "helm_chart")
+    helm_only = ("values", "set", "set_string", "kube_version", "api_versions", "helm_binary")
+    if not chart:
+        given = [name for name in helm_only if _input(env, name)]
+        if given:
+            raise UsageError(f"input {given[0]} needs helm_chart")
+        return None
+    return HelmSpec(
+        chart=chart,
+        values=_list_input(env, "values"),
+        # Commas belong to Helm's own --set syntax (a=1,b=2 and {x,y}): one per line.
+        set=_lines_input(env, "set"),
+        set_string=_lines_input(env, "set_string"),
+        release=_input(env, "release") or "release-name",
+        namespace=_input(env, "namespace") or "default",
+        kube_version=_input(env, "kube_version") or None,
+        api_versions=_list_input(env, "api_versions"),
+        include_hooks=_bool_input(env, "include_hooks", default=False),
+        helm_binary=_input(env, "helm_binary") or None,
+    )
+
+
+def _lines_input(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in _input(env, name).splitlines() if line.strip())
 
 
 def _timeout(value: str) -> float:

@@ -19,10 +19,11 @@ from drift_action.pipeline import RunOptions, run
 from drift_action.report import FORMATS, RenderOptions, render
 from drift_action.selector import parse_selector
 from drift_action.server_side import CompareMode
-from drift_action.sources import ManifestsSpec
+from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec
 
 EXIT_IN_SYNC, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 PROG = "drift-action"
+log = logging.getLogger(PROG)
 TOKEN_ENV = "DRIFT_ACTION_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 
@@ -49,8 +50,48 @@ def build_parser() -> argparse.ArgumentParser:
     desired.add_argument(
         "--namespace",
         default="default",
-        help="namespace for namespaced objects that set none (default: %(default)s)",
+        help="namespace for namespaced objects that set none, and Helm's release namespace "
+        "(default: %(default)s)",
     )
+    desired.add_argument(
+        "--kustomize",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="kustomization folder, built with `kustomize build` or `kubectl kustomize`; "
+        "repeatable",
+    )
+    helm = parser.add_argument_group("Helm (rendered with Helm's own engine)")
+    helm.add_argument("--helm-chart", metavar="PATH", help="chart folder or packaged .tgz")
+    helm.add_argument(
+        "--values", "-f", action="append", default=[], metavar="FILE",
+        help="values file; repeatable, later files win (as helm -f)",
+    )  # fmt: skip
+    helm.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE",
+        help="as helm --set (lists {a,b}, a[0].b=c, escaped dots a\\.b=c); repeatable",
+    )  # fmt: skip
+    helm.add_argument(
+        "--set-string", action="append", default=[], metavar="KEY=VALUE",
+        help="as helm --set-string; repeatable",
+    )  # fmt: skip
+    helm.add_argument(
+        "--release", default="release-name", help="release name (default: %(default)s)"
+    )
+    helm.add_argument(
+        "--kube-version",
+        metavar="VERSION",
+        help="Kubernetes version templates see in .Capabilities (default: Helm's own)",
+    )
+    helm.add_argument(
+        "--api-versions", action="append", default=[], metavar="GROUP/VERSION",
+        help="API versions added to .Capabilities.APIVersions; repeatable",
+    )  # fmt: skip
+    helm.add_argument(
+        "--include-hooks", action="store_true",
+        help="also compare hook objects (helm.sh/hook, including tests)",
+    )  # fmt: skip
+    helm.add_argument("--helm-binary", metavar="PATH", help="render with this helm program instead")
     live = parser.add_argument_group("live state (from the cluster)")
     live.add_argument(
         "--live-snapshot",
@@ -122,8 +163,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def sources_from(args: argparse.Namespace) -> tuple[SourceSpec, ...]:
+    """The sources the flags name: a shorthand for a one-source config."""
+    helm_only = [
+        flag
+        for flag, given in (
+            ("--values", args.values),
+            ("--set", args.set),
+            ("--set-string", args.set_string),
+            ("--kube-version", args.kube_version),
+            ("--api-versions", args.api_versions),
+            ("--include-hooks", args.include_hooks),
+            ("--helm-binary", args.helm_binary),
+        )
+        if given
+    ]
+    if helm_only and not args.helm_chart:
+        raise UsageError(f"{helm_only[0]} needs --helm-chart")
+    specs: list[SourceSpec] = []
+    if args.manifests:
+        specs.append(ManifestsSpec(tuple(args.manifests), args.namespace))
+    if args.helm_chart:
+        specs.append(
+            HelmSpec(
+                chart=args.helm_chart,
+                values=tuple(args.values),
+                set=tuple(args.set),
+                set_string=tuple(args.set_string),
+                release=args.release,
+                namespace=args.namespace,
+                kube_version=args.kube_version,
+                api_versions=tuple(args.api_versions),
+                include_hooks=args.include_hooks,
+                helm_binary=args.helm_binary,
+            )
+        )
+    specs.extend(KustomizeSpec(path, args.namespace) for path in args.kustomize)
+    return tuple(specs)
+
+
 def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions:
-    specs = (ManifestsSpec(tuple(args.manifests), args.namespace),) if args.manifests else ()
+    config = load_config(args.config)
+    flagged = sources_from(args)
+    specs = flagged or config.sources
+    if flagged and config.sources:
+        log.warning("the command line names sources: the config file's sources are not used")
     selector = parse_selector(args.selector) if args.selector else None
     if args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
@@ -139,7 +223,7 @@ def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions
         specs,
         tuple(args.live_snapshot),
         selector,
-        load_config(args.config),
+        config,
         cluster=cluster,
         compare=CompareMode(args.compare),
     )

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from drift_action.config_sources import read_sources
 from drift_action.errors import InputError
 from drift_action.files import display_path, read_text
 from drift_action.model import Severity
@@ -25,11 +26,12 @@ from drift_action.rules import (
     parse_path,
     parse_pointer,
 )
+from drift_action.sources import SourceSpec
 from drift_action.yaml_docs import parse_documents
 
 DEFAULT_FILE = ".drift.yaml"
 
-TOP_KEYS = ("managers", "normalize", "ignore", "severity")
+TOP_KEYS = ("sources", "managers", "normalize", "ignore", "severity")
 MANAGER_KEYS = ("deployers", "humans", "controllers")
 NORMALIZE_KEYS = ("aggregatedClusterRoles", "injectedCaBundles")
 MATCH_KEYS = ("group", "kind", "namespace", "name")
@@ -54,6 +56,7 @@ class Config:
     aggregated_cluster_roles: bool = True
     injected_ca_bundles: bool = True
     source: str | None = None  # the file the settings came from
+    sources: tuple[SourceSpec, ...] = ()  # what to render; empty: the command line says
 
 
 def load_config(path: str | None) -> Config:
@@ -97,6 +100,7 @@ class _Reader:
             aggregated_cluster_roles=self.flag(normalize, "aggregatedClusterRoles"),
             injected_ca_bundles=self.flag(normalize, "injectedCaBundles"),
             source=self.file,
+            sources=read_sources(self, top.get("sources"), os.path.dirname(self.file)),
         )
 
     def ignore_rule(self, data: Any, where: Where) -> IgnoreRule:

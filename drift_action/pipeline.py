@@ -48,7 +48,10 @@ def settings_from(config: Config) -> Settings:
 
 def run(options: RunOptions) -> Report:
     if not options.sources:
-        raise UsageError("no desired state: give --manifests")
+        raise UsageError(
+            "no desired state: give --manifests, --helm-chart or --kustomize, "
+            "or list sources in the config file"
+        )
     if options.live_snapshots and options.compare is not CompareMode.CLIENT_SIDE:
         raise UsageError(f"--compare {options.compare.value} needs a cluster, not --live-snapshot")
     warnings: list[str] = []
