@@ -101,7 +101,8 @@ class FieldDiff:
 
     def _align(self, path: Path, want: Any, have: Any) -> tuple[Any, Any]:
         """Reshape both sides so that dictdiffer walks keyed lists by key and other lists whole."""
-        if isinstance(want, Mapping) and isinstance(have, Mapping):
+        # comparable() copies into plain dicts: the exact check is much cheaper than the ABC one.
+        if isinstance(want, dict) and isinstance(have, dict):
             out_want: dict[Any, Any] = {}
             out_have: dict[Any, Any] = dict(have)
             for name, value in want.items():

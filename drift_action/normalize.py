@@ -61,6 +61,10 @@ _SERVER_METADATA_FIELDS = frozenset(
 )
 
 
+_NOT_COMPARED_TOP = frozenset({"apiVersion", "kind", "status"})
+_NOT_COMPARED_METADATA = _SERVER_METADATA_FIELDS | {"name", "namespace"}
+
+
 def is_secret(key: ResourceKey) -> bool:
     return key.group == "" and key.kind == "Secret"
 
@@ -70,30 +74,43 @@ def comparable(key: ResourceKey, body: Mapping[str, Any], *, desired: bool) -> d
 
     Nulls stay on the desired side so the diff can say it set them aside (`empty-is-unset`).
     """
-    out: dict[str, Any] = _copy(body, keep_nulls=desired)
-    for field in ("apiVersion", "kind", "status"):
-        out.pop(field, None)
-    metadata = out.get("metadata")
-    if isinstance(metadata, dict):
-        for field in _SERVER_METADATA_FIELDS | {"name", "namespace"}:
-            metadata.pop(field, None)
-        annotations = metadata.get("annotations")
-        if isinstance(annotations, dict):
-            annotations.pop(LAST_APPLIED, None)
+    # What is left out is never copied: status and managedFields are often most of a live object.
+    trimmed = {k: v for k, v in body.items() if k not in _NOT_COMPARED_TOP}
+    metadata = body.get("metadata")
+    if isinstance(metadata, Mapping):
+        trimmed["metadata"] = {
+            k: v for k, v in metadata.items() if k not in _NOT_COMPARED_METADATA
+        }
+    out: dict[str, Any] = _copy(trimmed, keep_nulls=desired)
+    annotations = out.get("metadata", {}).get("annotations") if "metadata" in out else None
+    if isinstance(annotations, dict):
+        annotations.pop(LAST_APPLIED, None)
     if is_secret(key):
         _fold_string_data(out, desired=desired)
     return out
 
 
 def _copy(value: Any, *, keep_nulls: bool) -> Any:
-    if isinstance(value, Mapping):
-        return {
-            k: _copy(v, keep_nulls=keep_nulls)
-            for k, v in value.items()
-            if keep_nulls or v is not None
-        }
-    if isinstance(value, list):
-        return [_copy(v, keep_nulls=keep_nulls) for v in value]
+    return _copy_all(value) if keep_nulls else _copy_set(value)
+
+
+# Hot on big clusters: exact type checks first, the ABC check only for other mappings.
+def _copy_all(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict or (kind is not list and isinstance(value, Mapping)):
+        return {k: _copy_all(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy_all(v) for v in value]
+    return value
+
+
+def _copy_set(value: Any) -> Any:
+    """A copy without the keys whose value is null."""
+    kind = type(value)
+    if kind is dict or (kind is not list and isinstance(value, Mapping)):
+        return {k: _copy_set(v) for k, v in value.items() if v is not None}
+    if kind is list:
+        return [_copy_set(v) for v in value]
     return value
 
 

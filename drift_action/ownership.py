@@ -176,14 +176,15 @@ def applied_not_in_desired(
 def _data_not_in_desired(
     kind: str, applied: Any, live: Any, desired: Any, path: Path
 ) -> Iterator[tuple[Path, Any]]:
-    if isinstance(applied, Mapping) and isinstance(live, Mapping):
+    # All three come from comparable(): plain dicts, so the exact checks (cheap) suffice.
+    if isinstance(applied, dict) and isinstance(live, dict):
         for field, value in applied.items():
             if field not in live:
                 continue
-            want = desired.get(field) if isinstance(desired, Mapping) else None
-            if isinstance(value, Mapping | list) and not value:
+            want = desired.get(field) if isinstance(desired, dict) else None
+            if isinstance(value, dict | list) and not value:
                 continue  # `annotations: {}` applied nothing
-            if want is None and not isinstance(value, Mapping):
+            if want is None and not isinstance(value, dict):
                 yield (*path, field), live[field]
             else:
                 yield from _data_not_in_desired(kind, value, live[field], want, (*path, field))
