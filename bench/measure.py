@@ -1,0 +1,248 @@
+"""The three workloads the benchmark times, and the child process that measures peak memory.
+
+- drift-action end to end: `drift_action.pipeline.run` in this process (manifests read and
+  parsed, discovery, paged LISTs, comparison, report).
+- the LIST-and-parse floor: the same paged LISTs (same page size, same concurrency across
+  types) with the `kubernetes` client's ApiClient and `json.loads`, nothing else.
+- the per-object baseline: one GET per object, serially, over one kept-alive connection;
+  and, for reference, one `kubectl get` process per object (what the seed's script does).
+
+    python bench/measure.py memory --mode rss --kubeconfig K --manifests DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import subprocess
+import sys
+import tracemalloc
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from unittest import mock
+from urllib.parse import urlencode
+
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+
+from drift_action import pipeline
+from drift_action.live.kube_client import ClusterSpec, KubeClient
+from drift_action.model import Status
+from drift_action.pipeline import RunOptions
+from drift_action.sources.manifests import ManifestsSpec
+
+TIMEOUT = (10.0, 120.0)
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """What one workload read: objects parsed, HTTP requests sent, response bytes."""
+
+    objects: int
+    requests: int
+    bytes_read: int
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    in_sync: int
+    drifted: int
+    other: int  # missing, extra, error: none are expected
+
+
+@dataclass(frozen=True)
+class DriftRun:
+    fetch: Fetch
+    verdicts: Verdicts
+
+
+# -- the kubernetes client, used directly --------------------------------------------------
+
+
+def api_client(kubeconfig: Path, concurrency: int) -> k8s.ApiClient:
+    cfg = k8s.Configuration()
+    k8s_config.load_kube_config(
+        config_file=str(kubeconfig), client_configuration=cfg, persist_config=False
+    )
+    cfg.retries = False
+    cfg.connection_pool_maxsize = max(concurrency, 1)
+    return k8s.ApiClient(cfg)
+
+
+def get_raw(api: k8s.ApiClient, path: str, query: dict[str, str] | None = None) -> bytes:
+    """One GET, the response body as bytes (no model objects)."""
+    url_path = f"{path}?{urlencode(query)}" if query else path
+    _method, url, headers, _body, _post = api.param_serialize(
+        "GET", url_path, header_params={"Accept": "application/json"}, auth_settings=["BearerToken"]
+    )
+    response = api.call_api("GET", url, header_params=headers, _request_timeout=TIMEOUT)
+    if response.status != 200:
+        raise RuntimeError(f"GET {url_path}: HTTP {response.status}")
+    data: bytes = response.read()
+    return data
+
+
+@dataclass
+class _Pages:
+    items: list[Any]
+    requests: int = 0
+    bytes_read: int = 0
+
+
+def _list_pages(api: k8s.ApiClient, path: str, page_size: int) -> _Pages:
+    pages = _Pages([])
+    token = ""
+    while True:
+        query = {"limit": str(page_size)} | ({"continue": token} if token else {})
+        data = get_raw(api, path, query)
+        page: dict[str, Any] = json.loads(data)
+        pages.requests, pages.bytes_read = pages.requests + 1, pages.bytes_read + len(data)
+        pages.items.extend(page.get("items") or ())
+        token = (page.get("metadata") or {}).get("continue") or ""
+        if not token:
+            return pages
+
+
+def list_and_parse(
+    kubeconfig: Path, collections: Sequence[str], *, page_size: int, concurrency: int
+) -> Fetch:
+    """The floor: paged LISTs of every collection, `concurrency` at a time, parsed and kept
+    (as any comparison must keep them) until all are read."""
+    api = api_client(kubeconfig, concurrency)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(collections)))) as pool:
+            parts = list(pool.map(lambda path: _list_pages(api, path, page_size), collections))
+    finally:
+        api.close()
+    return Fetch(
+        sum(len(p.items) for p in parts),
+        sum(p.requests for p in parts),
+        sum(p.bytes_read for p in parts),
+    )
+
+
+def per_object(kubeconfig: Path, paths: Sequence[str]) -> Fetch:
+    """The baseline: one GET per object, one after the other."""
+    api = api_client(kubeconfig, 1)
+    size = 0
+    try:
+        for path in paths:
+            data = get_raw(api, path)
+            json.loads(data)
+            size += len(data)
+    finally:
+        api.close()
+    return Fetch(len(paths), len(paths), size)
+
+
+def kubectl_per_object(kubectl: str, kubeconfig: Path, objects: Sequence[Sequence[str]]) -> int:
+    """The seed's way: one `kubectl get RESOURCE NAME -n NS -o json` process per object
+    (resource as plural.group). Discovery is cached on disk after the first call."""
+    cache = kubeconfig.parent / "kubectl-cache"
+    size = 0
+    for resource_name, namespace, name in objects:
+        command = [kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), "get"]
+        done = subprocess.run(
+            [*command, resource_name, name, "-n", namespace, "-o", "json"],
+            capture_output=True,
+            check=True,
+        )
+        json.loads(done.stdout)
+        size += len(done.stdout)
+    return size
+
+
+# -- drift-action ----------------------------------------------------------------------------
+
+
+@contextmanager
+def _recording_clients() -> Iterator[list[KubeClient]]:
+    """The KubeClients the pipeline creates, kept so their counters can be read after."""
+    made: list[KubeClient] = []
+
+    def make(spec: ClusterSpec) -> KubeClient:
+        made.append(KubeClient(spec))
+        return made[-1]
+
+    with mock.patch.object(pipeline, "KubeClient", side_effect=make):
+        yield made
+
+
+def drift_action(
+    kubeconfig: Path, manifests: Path, *, page_size: int, concurrency: int
+) -> DriftRun:
+    """drift-action end to end, in this process, as the CLI runs it."""
+    spec = ClusterSpec(kubeconfig=str(kubeconfig), page_size=page_size, concurrency=concurrency)
+    options = RunOptions(sources=(ManifestsSpec((str(manifests),), "default"),), cluster=spec)
+    with _recording_clients() as clients:
+        report = pipeline.run(options)
+    counts = report.counts
+    in_sync, drifted = counts.get(Status.IN_SYNC, 0), counts.get(Status.DRIFTED, 0)
+    objects = sum(counts.values())
+    requests = sum(c.counters.requests for c in clients)
+    bytes_read = sum(c.counters.bytes_read for c in clients)
+    verdicts = Verdicts(in_sync, drifted, objects - in_sync - drifted)
+    return DriftRun(Fetch(objects, requests, bytes_read), verdicts)
+
+
+# -- peak memory, in a child process -------------------------------------------------------------
+
+
+def _max_rss_bytes() -> int:
+    # Linux reports kilobytes (macOS bytes; this benchmark targets the Linux CI machine).
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _current_rss_bytes() -> int:
+    """The resident set now (Linux /proc), or the peak so far where /proc is missing."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return _max_rss_bytes()
+    return pages * resource.getpagesize()
+
+
+def peak_memory(mode: str, kubeconfig: Path, manifests: Path, **settings: int) -> dict[str, int]:
+    """Peak memory of one drift-action run above what the interpreter held before it: the
+    traced peak, or the peak resident set minus the resident set before the run."""
+    gc.collect()
+    if mode == "tracemalloc":
+        tracemalloc.start()
+        run = drift_action(kubeconfig, manifests, **settings)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    else:
+        before = _current_rss_bytes()
+        run = drift_action(kubeconfig, manifests, **settings)
+        peak = max(_max_rss_bytes() - before, 0)
+    return {"peak": peak, "bytes_read": run.fetch.bytes_read, "objects": run.fetch.objects}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="measure drift-action's peak memory")
+    parser.add_argument("command", choices=["memory"])
+    parser.add_argument("--mode", choices=["rss", "tracemalloc"], required=True)
+    parser.add_argument("--kubeconfig", type=Path, required=True)
+    parser.add_argument("--manifests", type=Path, required=True)
+    parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args(argv)
+    result = peak_memory(
+        args.mode,
+        args.kubeconfig,
+        args.manifests,
+        page_size=args.page_size,
+        concurrency=args.concurrency,
+    )
+    json.dump(result, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
