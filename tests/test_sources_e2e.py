@@ -203,3 +203,21 @@ def test_action_renders_helm_and_kustomize(workspace: Path) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "drifted_count=0" in (workspace / "out.txt").read_text()
+
+
+def test_helm_chart_compared_with_a_cluster(chart: Path, tmp_path: Path) -> None:
+    from kube_emulator import KubeEmulator
+
+    live = as_live(rendered(HelmSpec(str(chart), release="hello", namespace="web")), "web")
+    next(obj for obj in live if obj["kind"] == "Service")["spec"]["type"] = "NodePort"
+    with KubeEmulator(live) as emu:
+        kubeconfig = emu.write_kubeconfig(tmp_path / "kubeconfig")
+        result = run_cli(
+            "--helm-chart", str(chart), "--release", "hello", "--namespace", "web",
+            "--kubeconfig", str(kubeconfig), "--format", "json",
+        )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["drifted"] == 1
+    assert report["summary"]["in_sync"] == len(live) - 1
