@@ -78,9 +78,7 @@ def comparable(key: ResourceKey, body: Mapping[str, Any], *, desired: bool) -> d
     trimmed = {k: v for k, v in body.items() if k not in _NOT_COMPARED_TOP}
     metadata = body.get("metadata")
     if isinstance(metadata, Mapping):
-        trimmed["metadata"] = {
-            k: v for k, v in metadata.items() if k not in _NOT_COMPARED_METADATA
-        }
+        trimmed["metadata"] = {k: v for k, v in metadata.items() if k not in _NOT_COMPARED_METADATA}
     out: dict[str, Any] = _copy(trimmed, keep_nulls=desired)
     annotations = out.get("metadata", {}).get("annotations") if "metadata" in out else None
     if isinstance(annotations, dict):
