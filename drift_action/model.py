@@ -155,9 +155,6 @@ class Unreadable:
         found = self.namespaces.get((key.group, key.kind, key.namespace))
         return found if found is not None else self.kinds.get((key.group, key.kind))
 
-    def __bool__(self) -> bool:
-        return bool(self.kinds or self.namespaces)
-
 
 @dataclass(frozen=True)
 class Report:

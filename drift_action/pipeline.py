@@ -90,7 +90,9 @@ def _compare_with_snapshots(
     learn_scopes(scopes, (obj for obj, _ in desired_raw), live_raw)
     desired, more = desired_objects(desired_raw, scopes)
     warnings.extend(more)
-    return _compare(options, desired, live_raw, warnings, Unreadable())
+    live, more = live_objects(live_raw)
+    warnings.extend(more)
+    return _compare(options, desired, live, warnings, Unreadable())
 
 
 def _compare_with_cluster(
@@ -104,24 +106,23 @@ def _compare_with_cluster(
     reader.learn_scopes((obj for obj, _ in desired_raw), scopes)
     desired, more = desired_objects(desired_raw, scopes)
     warnings.extend(more)
-    live = reader.read(desired, options.selector)
-    report = _compare(options, desired, live.objects, warnings, live.unreadable)
+    read = reader.read(desired, options.selector)
+    live, more = live_objects(read.objects)
+    warnings.extend(more)
+    report = _compare(options, desired, live, warnings, read.unreadable)
     if options.compare is CompareMode.CLIENT_SIDE:
         return report
-    return confirm_server_side(
-        report, live.objects, reader, options.compare, settings_from(options.config)
-    )
+    settings = settings_from(options.config)
+    return confirm_server_side(report, desired, live, reader, options.compare, settings)
 
 
 def _compare(
     options: RunOptions,
     desired: list[KubeObject],
-    live_raw: list[RawObject],
+    live: list[KubeObject],
     warnings: list[str],
     unreadable: Unreadable,
 ) -> Report:
-    live, more = live_objects(live_raw)
-    warnings.extend(more)
     if not desired:
         warnings.append("no desired objects were found: nothing to compare")
     log.info("comparing %d desired objects with %d live objects", len(desired), len(live))

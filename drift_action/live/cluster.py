@@ -33,7 +33,6 @@ class ClusterReader:
         self.discovery = Discovery(client)
         self._resources: dict[tuple[str, str], ApiResource] = {}
         self._unserved: dict[tuple[str, str], str] = {}
-        self.desired: list[KubeObject] = []
 
     def learn_scopes(self, desired: Iterable[RawObject], scopes: ScopeResolver) -> None:
         """Resolve each desired kind through discovery; the cluster knows its scope best."""
@@ -54,7 +53,6 @@ class ClusterReader:
             scopes.learn(obj.group, obj.kind, namespaced=resource.namespaced)
 
     def read(self, desired: Sequence[KubeObject], selector: Selector | None) -> LiveRead:
-        self.desired = list(desired)
         wanted: dict[tuple[str, str], set[str]] = {}
         names = {(obj.key.namespace, obj.key.name) for obj in desired}
         spaces = {obj.key.namespace for obj in desired}

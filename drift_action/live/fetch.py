@@ -56,10 +56,7 @@ def fetch_all(
     result = Fetched()
     tasks = list(tasks)
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(tasks) or 1))) as pool:
-        futures = [
-            pool.submit(_fetch_type, transport, task, keep, page_size, concurrency)
-            for task in tasks
-        ]
+        futures = [pool.submit(_fetch_type, transport, task, keep, page_size) for task in tasks]
         for future in futures:
             part = future.result()
             result.objects.extend(part.objects)
@@ -67,9 +64,7 @@ def fetch_all(
     return result
 
 
-def _fetch_type(
-    transport: Transport, task: ListTask, keep: Keep, page_size: int, concurrency: int
-) -> Fetched:
+def _fetch_type(transport: Transport, task: ListTask, keep: Keep, page_size: int) -> Fetched:
     try:
         return _read_type(transport, task, keep, page_size)
     except ClusterError as exc:  # a hang or dropped connection on one type spares the others

@@ -71,11 +71,14 @@ class Counters:
     retries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, size: int, *, retried: bool = False) -> None:
+    def add(self, size: int) -> None:
         with self.lock:
             self.requests += 1
             self.bytes_read += size
-            self.retries += int(retried)
+
+    def retried(self) -> None:
+        with self.lock:
+            self.retries += 1
 
 
 def _configuration(spec: ClusterSpec) -> tuple[k8s.Configuration, str]:
@@ -125,20 +128,14 @@ def _configuration(spec: ClusterSpec) -> tuple[k8s.Configuration, str]:
         # The YAML problem text is left out: it can quote a line holding a token.
         raise UsageError(f"kubeconfig{where}: not valid YAML ({os.pathsep.join(paths)})") from None
     except ConfigException as exc:
-        raise UsageError(f"kubeconfig {os.pathsep.join(paths)}: {_config_problem(exc)}") from exc
+        problem = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise UsageError(f"kubeconfig {os.pathsep.join(paths)}: {problem}") from exc
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise UsageError(
             f"kubeconfig {os.pathsep.join(paths)}: cannot be used ({type(exc).__name__})"
         ) from exc
     context = spec.context or "current context"
     return cfg, f"{context} ({cfg.host})"
-
-
-def _config_problem(exc: ConfigException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if "context" in text.lower() and "not found" in text.lower():
-        return text
-    return text[:200]
 
 
 class KubeClient:
@@ -250,8 +247,7 @@ class KubeClient:
         delay = retry_after if retry_after is not None else 0.2 * 2 ** (attempt - 1)
         delay = min(delay, _MAX_RETRY_AFTER) + random.uniform(0, 0.05)  # noqa: S311 (jitter)
         log.info("retrying %s in %.2fs (attempt %d)", path, delay, attempt + 1)
-        with self.counters.lock:
-            self.counters.retries += 1
+        self.counters.retried()
         time.sleep(delay)
 
 

@@ -9,23 +9,22 @@ from dataclasses import replace
 from drift_action.compare import Settings
 from drift_action.live.cluster import ClusterReader
 from drift_action.live.kube_client import ApiError
-from drift_action.model import Report, ResourceResult
-from drift_action.objects import RawObject, live_objects
+from drift_action.model import KubeObject, Report, ResourceResult
 from drift_action.server_side import CompareMode, confirm
 
 log = logging.getLogger(__name__)
 
 
-def confirm_server_side(
+def confirm_server_side(  # noqa: PLR0917 (one call site, in the pipeline)
     report: Report,
-    live_raw: Sequence[RawObject],
+    desired_objects: Sequence[KubeObject],
+    live: Sequence[KubeObject],
     reader: ClusterReader,
     mode: CompareMode,
     settings: Settings,
 ) -> Report:
-    live, _ = live_objects(live_raw)
     live_by_key = {obj.key: obj for obj in live}
-    desired_by_key = {obj.key: obj for obj in reader.desired}
+    desired_by_key = {obj.key: obj for obj in desired_objects}
     warnings = list(report.warnings)
     forbidden: set[str] = set()
     results: list[ResourceResult] = []
