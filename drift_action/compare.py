@@ -12,6 +12,7 @@ from drift_action.encrypted import set_aside_encrypted, strip_sops_block
 from drift_action.extras import extra_objects
 from drift_action.managed_fields import parse_entries
 from drift_action.managers import ManagerClasses
+from drift_action.marks import hint, resolve
 from drift_action.model import (
     Change,
     ChangeType,
@@ -85,7 +86,10 @@ def _verdict(
     desired: KubeObject, live: KubeObject | None, settings: Settings, context: Context
 ) -> tuple[ResourceResult, list[str]]:
     if live is None:
-        return ResourceResult(desired.key, desired.api_version, Status.MISSING, desired.source), []
+        message = hint(desired, Status.MISSING)
+        return ResourceResult(
+            desired.key, desired.api_version, Status.MISSING, desired.source, message=message
+        ), []
     try:
         return _compare_one(desired, live, settings, context)
     except Exception as exc:
@@ -116,7 +120,8 @@ def _compare_one(
         for c in changes
     ]
     seen = {c.path for c in changes}
-    for change in owners.out_of_git(want) + _removed_since_last_apply(key.kind, live, want, have):
+    removed = _removed_since_last_apply(key.kind, desired, live, want, have)
+    for change in owners.out_of_git(want) + removed:
         if change.path not in seen:
             seen.add(change.path)
             changes.append(
@@ -128,6 +133,8 @@ def _compare_one(
     changes, notes = set_aside(key, changes, want, have, context)
     changes, encrypted = set_aside_encrypted(changes)
     changes, defaulted = set_aside_defaults(changes)
+    marks = resolve(desired)  # Terraform: values known after apply, sensitive, defaulted
+    changes, marked = marks.screen(changes, redact)
     if is_secret(key):
         changes = [redact(c) if c.path[:1] == ("data",) else c for c in changes]
     kept, ignored = apply_rules(key, changes, settings)
@@ -138,14 +145,19 @@ def _compare_one(
         status,
         desired.source,
         tuple(kept),
+        message=hint(desired, status),
         ignored=tuple(ignored),
-        normalized=tuple(sops_notes + fields.notes + notes + encrypted + defaulted),
+        normalized=marks.scrub(sops_notes + fields.notes + notes + encrypted + defaulted + marked),
     )
     return result, warnings
 
 
 def _removed_since_last_apply(
-    kind: str, live: KubeObject, want: Mapping[str, Any], have: Mapping[str, Any]
+    kind: str,
+    desired: KubeObject,
+    live: KubeObject,
+    want: Mapping[str, Any],
+    have: Mapping[str, Any],
 ) -> list[Change]:
     """Fields `kubectl apply` set last time (its annotation) that Git no longer sets."""
     metadata = live.body.get("metadata")
@@ -157,8 +169,8 @@ def _removed_since_last_apply(
         applied = json.loads(text)
     except ValueError:
         return []
-    if not isinstance(applied, Mapping):
-        return []
+    if not isinstance(applied, Mapping) or applied == desired.body:
+        return []  # the usual case, Git applied as it is: nothing dropped, no walk needed
     applied_cmp = comparable(live.key, applied, desired=True)
     return [
         Change(path, ChangeType.REMOVED, None, value)

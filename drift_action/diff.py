@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from math import isnan
 from typing import Any
-
-import dictdiffer
 
 from drift_action.merge_keys import index_by_key, key_fields
 from drift_action.model import Change, ChangeType, Normalization
@@ -53,25 +52,62 @@ class FieldDiff:
     warnings: list[str] = field(default_factory=list)
 
     def changes(self, want: Mapping[str, Any], have: Mapping[str, Any]) -> list[Change]:
-        aligned_want, aligned_have = self._align((), want, have)
         found: list[Change] = []
-        for event, raw_path, payload in dictdiffer.diff(
-            aligned_want, aligned_have, dot_notation=False
-        ):
-            path: Path = tuple(raw_path)
-            if event == "change":
-                old, new = payload
-                if self._same(path, old, new):
-                    continue
-                found.append(Change(path, ChangeType.CHANGED, _plain(old), _plain(new)))
-            elif event == "remove":
-                for name, old in payload:
-                    if _is_empty(old):
-                        self._note(EMPTY_IS_UNSET, (*path, name), "empty in Git, absent live")
-                        continue
-                    found.append(Change((*path, name), ChangeType.MISSING, _plain(old), None))
-            # "add" events are fields only the live object has: defaults, not drift.
+        self._walk((), want, have, found)
         return found
+
+    def _walk(self, path: Path, want: Any, have: Any, found: list[Change]) -> None:
+        """Walk what the desired side sets; fields only the live side has are never visited."""
+        # comparable() copies into plain dicts: the exact check is much cheaper than the ABC one.
+        if type(want) is dict and type(have) is dict:
+            # Equal subtrees (labels, most containers) are settled in C; a live side with server
+            # defaults differs in length, which the comparison sees at once.
+            if want != have:
+                self._walk_mapping(path, want, have, found)
+        elif type(want) is list and type(have) is list:
+            self._walk_lists(path, want, have, found)
+        elif want is have or want == have or _both_nan(want, have):
+            return
+        elif not self._same(path, want, have):
+            found.append(Change(path, ChangeType.CHANGED, _plain(want), _plain(have)))
+
+    def _walk_mapping(
+        self, path: Path, want: Mapping[Any, Any], have: Mapping[Any, Any], found: list[Change]
+    ) -> None:
+        missing = []
+        for name, value in want.items():
+            if name in have:
+                self._walk((*path, name), value, have[name], found)
+            else:
+                missing.append((name, value))
+        # After the fields both sides have, as a report reads: what differs, then what is gone.
+        for name, value in missing:
+            if _is_empty(value):
+                self._note(EMPTY_IS_UNSET, (*path, name), "empty in Git, absent live")
+            else:
+                found.append(Change((*path, name), ChangeType.MISSING, _plain(value), None))
+
+    def _walk_lists(
+        self, path: Path, want: list[Any], have: list[Any], found: list[Change]
+    ) -> None:
+        fields = key_fields(self.kind, path)
+        if fields is not None:
+            want_items = index_by_key(want, fields)
+            have_items = index_by_key(have, fields)
+            if want_items is not None and have_items is not None:
+                self._walk_mapping(path, want_items, have_items, found)
+                return
+        if self._is_unordered(path) and len(want) <= _UNORDERED_LIMIT:
+            self._walk_unordered(path, want, have, found)
+        elif len(want) == len(have) and all(isinstance(item, Mapping) for item in want):
+            # Same length: compare item by item so defaults inside items do not count.
+            for index, (item, live_item) in enumerate(zip(want, have, strict=True)):
+                self._walk((*path, index), item, live_item, found)
+        elif want != have:
+            # Atomic: compared by value, never walked.
+            old, new = tuple(want), tuple(have)
+            if not self._same(path, old, new):
+                found.append(Change(path, ChangeType.CHANGED, _plain(old), _plain(new)))
 
     def _note(self, rule: str, path: Path, reason: str) -> None:
         self.notes.append(Normalization(rule, format_path(path), reason))
@@ -99,70 +135,37 @@ class FieldDiff:
         parent = path[-2] if len(path) >= 2 else None
         return path[-1] in _QUANTITY_FIELDS or parent in _QUANTITY_MAPS
 
-    def _align(self, path: Path, want: Any, have: Any) -> tuple[Any, Any]:
-        """Reshape both sides so that dictdiffer walks keyed lists by key and other lists whole."""
-        # comparable() copies into plain dicts: the exact check is much cheaper than the ABC one.
-        if isinstance(want, dict) and isinstance(have, dict):
-            out_want: dict[Any, Any] = {}
-            out_have: dict[Any, Any] = dict(have)
-            for name, value in want.items():
-                if name in have:
-                    out_want[name], out_have[name] = self._align((*path, name), value, have[name])
-                else:
-                    out_want[name] = value
-            return out_want, out_have
-        if isinstance(want, list) and isinstance(have, list):
-            return self._align_lists(path, want, have)
-        return want, have
-
-    def _align_lists(self, path: Path, want: list[Any], have: list[Any]) -> tuple[Any, Any]:
-        fields = key_fields(self.kind, path)
-        if fields is not None:
-            want_items = index_by_key(want, fields)
-            have_items = index_by_key(have, fields)
-            if want_items is not None and have_items is not None:
-                return self._align(path, want_items, have_items)
-        if self._is_unordered(path) and len(want) <= _UNORDERED_LIMIT:
-            return self._align_unordered(path, want, have)
-        if len(want) == len(have) and all(isinstance(item, Mapping) for item in want):
-            # Same length: compare item by item so defaults inside items do not count.
-            return self._align(path, dict(enumerate(want)), dict(enumerate(have)))
-        # Atomic: a tuple is compared by value, never walked.
-        return tuple(want), tuple(have)
-
     def _is_unordered(self, path: Path) -> bool:
         return bool(path) and isinstance(path[-1], str) and (self.kind, path[-1]) in _UNORDERED
 
-    def _align_unordered(self, path: Path, want: list[Any], have: list[Any]) -> tuple[Any, Any]:
+    def _walk_unordered(
+        self, path: Path, want: list[Any], have: list[Any], found: list[Change]
+    ) -> None:
         """Pair each desired item with a distinct live item it matches, in any order.
 
         Matched pairs compare equal; an unmatched desired item is reported on its own, so one
         missing address does not make the whole list look different.
         """
         unmatched = list(have)
-        aligned_want: dict[int, Any] = {}
-        aligned_have: dict[int, Any] = {}
         leftover: list[int] = []
         for index, item in enumerate(want):
             match = next((h for h in unmatched if self._item_covered(path, item, h)), None)
             if match is None:
                 leftover.append(index)
-                aligned_want[index] = item
             else:
-                aligned_want[index] = aligned_have[index] = _Same
                 unmatched.remove(match)
         if not leftover:
             self._note(UNORDERED, path, "the API keeps this list in no particular order")
+        missing: list[int] = []
         for index in leftover:
             # Compare with the closest remaining live item, so the report names what differs.
             if not unmatched:
-                break
+                missing.append(index)
+                continue
             closest = min(unmatched, key=lambda h: self._distance(want[index], h))
             unmatched.remove(closest)
-            aligned_want[index], aligned_have[index] = self._align(
-                (*path, index), want[index], closest
-            )
-        return aligned_want, aligned_have
+            self._walk((*path, index), want[index], closest, found)
+        self._walk_mapping(path, {i: want[i] for i in missing}, {}, found)
 
     def _distance(self, want: Any, have: Any) -> int:
         if not (isinstance(want, Mapping) and isinstance(have, Mapping)):
@@ -176,7 +179,8 @@ class FieldDiff:
         return not inner.changes({"item": want}, {"item": have})
 
 
-_Same = ("matched",)  # stands for a matched pair of items on both sides
+def _both_nan(want: Any, have: Any) -> bool:
+    return isinstance(want, float) and isinstance(have, float) and isnan(want) and isnan(have)
 
 
 def _scalar(value: Any) -> bool:

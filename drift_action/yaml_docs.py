@@ -6,12 +6,14 @@ Only safe loading is used: no tag in the input can construct Python objects.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
 
 from drift_action.errors import InputError
 from drift_action.model import Document, SourceLocation
+from drift_action.yaml_build import Unsupported, build_documents
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -35,6 +37,18 @@ def parse_documents(text: str, file: str, *, is_json: bool = False) -> list[Docu
 
 
 def _parse_yaml(text: str, file: str) -> list[Document]:
+    try:
+        built = build_documents(text)
+    except Unsupported:
+        return _parse_yaml_with_nodes(text, file)
+    return [
+        Document(data, SourceLocation(file, line), item_lines=item_lines)
+        for data, line, item_lines in built
+    ]
+
+
+def _parse_yaml_with_nodes(text: str, file: str) -> list[Document]:
+    """The safe loader's full path: anchors, aliases, merge keys and tags, and its own errors."""
     loader = _Loader(text)
     documents: list[Document] = []
     try:
@@ -66,17 +80,98 @@ def _item_lines(node: yaml.Node) -> tuple[int, ...]:
 
 def _parse_json(text: str, file: str) -> list[Document]:
     try:
-        data: Any = json.loads(text) if text.strip() else None
+        data, item_lines = _decode_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno) from exc
     except RecursionError as exc:
         raise InputError("invalid JSON: nesting is too deep", file=file) from exc
-    item_lines: tuple[int, ...] = ()
-    if isinstance(data, dict) and isinstance(data.get("items"), list):
-        # JSON is YAML; composing it again only to learn line numbers of List items.
-        try:
-            node = yaml.compose(text, Loader=_Loader)
-            item_lines = _item_lines(node) if node is not None else ()
-        except (yaml.YAMLError, RecursionError):
-            item_lines = ()
     return [Document(data, SourceLocation(file, 1), item_lines=item_lines)]
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _decode_json(text: str) -> tuple[Any, tuple[int, ...]]:
+    """The value, and the start line of each entry of a top-level `items` array.
+
+    The top-level object is walked here and every value in it decoded by the C decoder, so
+    learning the lines costs no second parse (composing 4 MB of JSON as YAML took a second).
+    """
+    start = _SPACE.match(text).end()  # type: ignore[union-attr]
+    if start == len(text):
+        return None, ()
+    if text[start] != "{":
+        return _DECODER.decode(text), ()
+    data: dict[str, Any] = {}
+    item_lines: tuple[int, ...] = ()
+    pos = _skip(text, start + 1)
+    if text.startswith("}", pos):
+        return _finish(text, pos + 1, data, item_lines)
+    while True:
+        key, pos = _scan_key(text, pos)
+        pos = _skip(text, pos)
+        if key == "items" and text.startswith("[", pos):
+            items, pos, offsets = _decode_array(text, pos)
+            data[key] = items
+            item_lines = _lines_at(text, offsets)
+        else:
+            data[key], pos = _DECODER.raw_decode(text, pos)
+            if key == "items":
+                item_lines = ()
+        pos = _skip(text, pos)
+        if text.startswith("}", pos):
+            return _finish(text, pos + 1, data, item_lines)
+        pos = _expect(text, pos, ",")
+        pos = _skip(text, pos)
+
+
+def _decode_array(text: str, pos: int) -> tuple[list[Any], int, list[int]]:
+    items: list[Any] = []
+    offsets: list[int] = []
+    pos = _skip(text, pos + 1)
+    if text.startswith("]", pos):
+        return items, pos + 1, offsets
+    while True:
+        offsets.append(pos)
+        item, pos = _DECODER.raw_decode(text, pos)
+        items.append(item)
+        pos = _skip(text, pos)
+        if text.startswith("]", pos):
+            return items, pos + 1, offsets
+        pos = _skip(text, _expect(text, pos, ","))
+
+
+def _scan_key(text: str, pos: int) -> tuple[str, int]:
+    if not text.startswith('"', pos):
+        raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, pos)
+    key, pos = _DECODER.raw_decode(text, pos)
+    return key, _expect(text, _skip(text, pos), ":")
+
+
+def _expect(text: str, pos: int, char: str) -> int:
+    if not text.startswith(char, pos):
+        raise json.JSONDecodeError(f"Expecting '{char}' delimiter", text, pos)
+    return pos + 1
+
+
+def _skip(text: str, pos: int) -> int:
+    return _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+
+
+def _finish(
+    text: str, pos: int, data: dict[str, Any], item_lines: tuple[int, ...]
+) -> tuple[Any, tuple[int, ...]]:
+    if _skip(text, pos) != len(text):
+        raise json.JSONDecodeError("Extra data", text, _skip(text, pos))
+    return data, item_lines
+
+
+def _lines_at(text: str, offsets: list[int]) -> tuple[int, ...]:
+    lines: list[int] = []
+    line, last = 1, 0
+    for offset in offsets:
+        line += text.count("\n", last, offset)
+        last = offset
+        lines.append(line)
+    return tuple(lines)

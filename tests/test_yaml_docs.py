@@ -61,3 +61,140 @@ def test_deep_nesting_is_an_input_error() -> None:
     with pytest.raises(InputError) as err:
         parse_documents(text, "deep.json", is_json=True)
     assert "deep.json" in str(err.value)
+
+
+# The fast event-built path must give exactly what PyYAML's safe loader gives.
+
+import datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import yaml  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from drift_action.yaml_build import Unsupported, build_documents  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+
+
+def safe_loaded(text: str) -> list[object]:
+    return list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on: yes\noff: No\nx: ~\ny: null\nz:\n",
+        "octal: 010\nhex: 0x1F\nsexagesimal: 1:20\nfloat: 1e3\ninf: .inf\nunderscore: 1_000\n",
+        "date: 2024-01-02\nstamp: 2024-01-02T03:04:05Z\n",
+        "quoted: 'yes'\ndouble: \"010\"\nblock: |\n  a\n  b\nfolded: >\n  c\n  d\n",
+        "flow: {a: [1, 2, {b: c}], d: []}\nempty: {}\n",
+        "- 1\n- two\n- [3]\n",
+        "plain scalar document\n",
+        "---\n---\na: 1\n...\n---\n- x\n",
+        'nonspecific: ! 12\nkey with spaces: "v"\n"quoted key": 1\n',
+        "1: int key\ntrue: bool key\n3.5: float key\n",
+        "dup: 1\ndup: 2\n",
+    ],
+)
+def test_the_fast_path_agrees_with_the_safe_loader(text: str) -> None:
+    assert [data for data, _, _ in build_documents(text)] == safe_loaded(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",
+        "base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 2\n",
+        "a: !!str 12\n",
+        "a: !!binary aGVsbG8=\n",
+        "? [1, 2]\n: list key\n",
+        "a: =\n",
+    ],
+)
+def test_features_beyond_plain_manifests_take_the_full_loader(text: str) -> None:
+    with pytest.raises(Unsupported):
+        build_documents(text)
+
+
+def test_anchors_and_merge_keys_still_load() -> None:
+    (doc,) = parse_documents("base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 2\n", "m.yaml")
+    assert doc.data == {"base": {"x": 1}, "merged": {"x": 1, "y": 2}}
+
+
+def test_unknown_tags_are_still_refused_with_a_line() -> None:
+    with pytest.raises(InputError) as err:
+        parse_documents("a: 1\nb: !Ref thing\n", "cfn.yaml")
+    assert str(err.value).startswith("cfn.yaml:2:")
+
+
+def test_list_item_lines_on_the_full_loader_path_too() -> None:
+    text = "apiVersion: v1\nkind: List\nx: &a 1\nitems:\n- kind: A\n- kind: B\n  n: *a\n"
+    (doc,) = parse_documents(text, "l.yaml")
+    assert doc.item_lines == (5, 6)
+    assert doc.data["items"][1]["n"] == 1
+
+
+def test_every_yaml_fixture_parses_alike_both_ways() -> None:
+    files = [p for p in DATA.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")]
+    assert len(files) > 50
+    checked = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            expected = safe_loaded(text)
+        except yaml.YAMLError:
+            continue  # Helm templates and deliberately broken files
+        try:
+            fast = [data for data, _, _ in build_documents(text)]
+        except Unsupported:
+            continue
+        assert fast == expected, path
+        checked += 1
+    assert checked > 50
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(),
+    st.sampled_from(["yes", "no", "on", "off", "010", "0x1F", "1:20", "~", "", "2024-01-02"]),
+    st.dates(min_value=datetime.date(1900, 1, 1)),
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents, st.sampled_from([None, False, True]))
+def test_any_dumped_data_reads_back_alike(data: object, flow: bool | None) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    assert [d for d, _, _ in build_documents(text)] == safe_loaded(text)
+
+
+def test_json_list_item_lines_with_awkward_spacing() -> None:
+    text = '\n{"items" :\n[\n{"a": 1} ,\n\n {"b": [1,\n2]}],"kind":"List"}  \n'
+    (doc,) = parse_documents(text, "l.json", is_json=True)
+    assert doc.data == {"items": [{"a": 1}, {"b": [1, 2]}], "kind": "List"}
+    assert doc.item_lines == (4, 6)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": 1,}', '{"a" 1}', '{"a": 1} x', "{'a': 1}", '{"items": [1 2]}', "[1, 2]x", "{"],
+)
+def test_json_errors_match_the_standard_decoder(text: str) -> None:
+    import json
+
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(text)
+    with pytest.raises(InputError) as err:
+        parse_documents(text, "bad.json", is_json=True)
+    assert str(err.value).startswith("bad.json:1: invalid JSON")
