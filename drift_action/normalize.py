@@ -70,38 +70,29 @@ def is_secret(key: ResourceKey) -> bool:
 
 
 def comparable(key: ResourceKey, body: Mapping[str, Any], *, desired: bool) -> dict[str, Any]:
-    """A copy of `body` holding only what the comparison looks at.
+    """`body` reduced to what the comparison looks at; only the live side is copied deeply.
 
     Nulls stay on the desired side so the diff can say it set them aside (`empty-is-unset`).
+    The desired side shares its nested values with `body`: nothing downstream changes them, and
+    only the top level and metadata (which are trimmed here) are new.
     """
     # What is left out is never copied: status and managedFields are often most of a live object.
-    trimmed = {k: v for k, v in body.items() if k not in _NOT_COMPARED_TOP}
+    out = {k: v for k, v in body.items() if k not in _NOT_COMPARED_TOP}
     metadata = body.get("metadata")
     if isinstance(metadata, Mapping):
-        trimmed["metadata"] = {k: v for k, v in metadata.items() if k not in _NOT_COMPARED_METADATA}
-    out: dict[str, Any] = _copy(trimmed, keep_nulls=desired)
-    annotations = out.get("metadata", {}).get("annotations") if "metadata" in out else None
-    if isinstance(annotations, dict):
-        annotations.pop(LAST_APPLIED, None)
+        trimmed = {k: v for k, v in metadata.items() if k not in _NOT_COMPARED_METADATA}
+        annotations = trimmed.get("annotations")
+        if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
+            trimmed["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
+        out["metadata"] = trimmed
+    if not desired:
+        out = _copy_set(out)
     if is_secret(key):
         _fold_string_data(out, desired=desired)
     return out
 
 
-def _copy(value: Any, *, keep_nulls: bool) -> Any:
-    return _copy_all(value) if keep_nulls else _copy_set(value)
-
-
 # Hot on big clusters: exact type checks first, the ABC check only for other mappings.
-def _copy_all(value: Any) -> Any:
-    kind = type(value)
-    if kind is dict or (kind is not list and isinstance(value, Mapping)):
-        return {k: _copy_all(v) for k, v in value.items()}
-    if kind is list:
-        return [_copy_all(v) for v in value]
-    return value
-
-
 def _copy_set(value: Any) -> Any:
     """A copy without the keys whose value is null."""
     kind = type(value)
