@@ -36,6 +36,11 @@ class ClusterReader:
 
     def learn_scopes(self, desired: Iterable[RawObject], scopes: ScopeResolver) -> None:
         """Resolve each desired kind through discovery; the cluster knows its scope best."""
+        desired = list(desired)
+        self.discovery.prefetch(
+            {(obj.group, obj.api_version.rpartition("/")[2]) for obj in desired},
+            self.client.spec.concurrency,
+        )
         for obj in desired:
             key = (obj.group, obj.kind)
             if key in self._resources or key in self._unserved:
