@@ -1,7 +1,9 @@
-"""The three workloads the benchmark times, and the child process that measures peak memory.
+"""The workloads the benchmark times, and the child process that measures peak memory.
 
 - drift-action end to end: `drift_action.pipeline.run` in this process (manifests read and
   parsed, discovery, paged LISTs, comparison, report).
+- drift-action's live read end to end: the part of that run that reads the cluster (kubeconfig,
+  discovery, paged LISTs, parsing, filtering, live objects), on manifests parsed beforehand.
 - the LIST-and-parse floor: the same paged LISTs (same page size, same concurrency across
   types) with the `kubernetes` client's ApiClient and `json.loads`, nothing else.
 - the per-object baseline: one GET per object, serially, over one kept-alive connection;
@@ -31,10 +33,13 @@ from urllib.parse import urlencode
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-from drift_action import pipeline
+from drift_action import pipeline, sources
+from drift_action.live.cluster import ClusterReader
 from drift_action.live.kube_client import ClusterSpec, KubeClient
 from drift_action.model import Status
+from drift_action.objects import RawObject, collect, desired_objects, live_objects
 from drift_action.pipeline import RunOptions
+from drift_action.scope import ScopeResolver
 from drift_action.sources.manifests import ManifestsSpec
 
 TIMEOUT = (10.0, 120.0)
@@ -189,6 +194,38 @@ def drift_action(
     bytes_read = sum(c.counters.bytes_read for c in clients)
     verdicts = Verdicts(in_sync, drifted, objects - in_sync - drifted)
     return DriftRun(Fetch(objects, requests, bytes_read), verdicts)
+
+
+def prepared_desired(manifests: Path) -> list[tuple[RawObject, str]]:
+    """The desired objects as the pipeline has them before it reads the cluster (untimed)."""
+    raw: list[tuple[RawObject, str]] = []
+    for spec in (ManifestsSpec((str(manifests),), "default"),):
+        found, _warnings = collect(sources.render(spec).documents, strict=False)
+        raw.extend((obj, spec.namespace) for obj in found)
+    return raw
+
+
+def live_read(
+    kubeconfig: Path, desired_raw: list[tuple[RawObject, str]], *, page_size: int, concurrency: int
+) -> Fetch:
+    """drift-action's live read end to end, as the pipeline runs it: load the kubeconfig,
+    discover, settle the desired identities, LIST and parse, keep the wanted items, and build
+    the live objects. Parsing Git and comparing are left out: the floor does neither."""
+    spec = ClusterSpec(kubeconfig=str(kubeconfig), page_size=page_size, concurrency=concurrency)
+    enabled = gc.isenabled()
+    gc.disable()  # as pipeline.run does
+    try:
+        with KubeClient(spec) as client:
+            reader = ClusterReader(client)
+            scopes = ScopeResolver()
+            reader.learn_scopes((obj for obj, _ in desired_raw), scopes)
+            desired, _warnings = desired_objects(desired_raw, scopes)
+            read = reader.read(desired, None)
+            live, _more = live_objects(read.objects)
+            return Fetch(len(live), read.requests, read.bytes_read)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # -- peak memory, in a child process -------------------------------------------------------------

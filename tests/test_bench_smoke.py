@@ -38,10 +38,12 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[
 def test_one_row_per_size_and_latency(bench_run: tuple[str, list[dict[str, Any]]]) -> None:
     stdout, rows = bench_run
     assert [(r["objects"], r["latency_ms"]) for r in rows] == [(100, 0.0), (300, 0.0)]
-    assert "| objects | latency | drift-action (end to end) |" in stdout
+    assert "| objects | latency | drift-action (whole run) | live read (end to end) |" in stdout
     assert "| 100 | 0 ms |" in stdout
     assert "| 300 | 0 ms |" in stdout
     assert "Targets:" in stdout
+    assert "reading the cluster (kubeconfig, discovery, LISTs, parse, filter" in stdout
+    assert all(r["live_seconds"] > 0 for r in rows)
     assert "sampled: 20 random GETs" in stdout
 
 
