@@ -95,6 +95,7 @@ class Document:
     data: Any
     source: SourceLocation
     item_lines: tuple[int, ...] = ()  # start line of each entry of a top-level `items` list
+    warnings: tuple[str, ...] = ()  # what parsing noticed, such as a duplicate key
 
 
 @dataclass(frozen=True)

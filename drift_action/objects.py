@@ -58,6 +58,7 @@ def collect(documents: Iterable[Document], *, strict: bool) -> tuple[list[RawObj
     objects: list[RawObject] = []
     warnings: list[str] = []
     for doc in documents:
+        warnings.extend(doc.warnings)
         if doc.data is None:
             continue
         if not isinstance(doc.data, Mapping):

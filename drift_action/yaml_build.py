@@ -10,6 +10,8 @@ exactly as the safe loader resolves them (YAML 1.1: `on` is true, `010` is 8, da
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -40,83 +42,102 @@ class Unsupported(Exception):
     """The text uses a YAML feature this builder leaves to the safe loader."""
 
 
-def build_documents(text: str) -> list[tuple[Any, int, tuple[int, ...]]]:
-    """(data, start line, start lines of a top-level `items:` list's entries) per document."""
+@dataclass(frozen=True)
+class Built:
+    data: Any
+    line: int  # where the document's content starts
+    item_lines: tuple[int, ...]  # start lines of a top-level `items:` list's entries
+    duplicates: tuple[tuple[str, int], ...]  # (key, line) of each key a mapping repeats
+
+
+def build_documents(text: str) -> list[Built]:
     parser = _Parser(text)
-    documents: list[tuple[Any, int, tuple[int, ...]]] = []
     try:
-        get = parser.get_event
+        return _Builder(parser.get_event).documents()
+    finally:
+        parser.dispose()
+
+
+class _Builder:
+    def __init__(self, get: Callable[[], Event]) -> None:
+        self.get = get
+        self.duplicates: list[tuple[str, int]] = []
+
+    def documents(self) -> list[Built]:
+        get = self.get
+        documents: list[Built] = []
         get()  # StreamStartEvent
         while not isinstance(event := get(), StreamEndEvent):
             if not isinstance(event, DocumentStartEvent):
                 raise Unsupported(type(event).__name__)
             first = get()
             item_lines: list[int] = []
-            data = _root(first, get, item_lines)
-            documents.append((data, first.start_mark.line + 1, tuple(item_lines)))
+            self.duplicates = []
+            data = self.root(first, item_lines)
+            line = first.start_mark.line + 1
+            documents.append(Built(data, line, tuple(item_lines), tuple(self.duplicates)))
             if not isinstance(get(), DocumentEndEvent):
                 raise Unsupported("document end")
-    finally:
-        parser.dispose()
-    return documents
+        return documents
 
-
-def _root(event: Event, get: Any, item_lines: list[int]) -> Any:
-    """The document's top value; for a mapping, also the lines of its `items:` entries."""
-    if type(event) is not MappingStartEvent:
-        return _value(event, get)
-    _check_collection(event, "tag:yaml.org,2002:map")
-    data: dict[Any, Any] = {}
-    while type(key_event := get()) is not MappingEndEvent:
-        key = _value(key_event, get)
-        value_event = get()
-        if key == "items" and type(value_event) is SequenceStartEvent:
-            _check_collection(value_event, "tag:yaml.org,2002:seq")
-            items: list[Any] = []
-            item_lines.clear()
-            while type(item := get()) is not SequenceEndEvent:
-                item_lines.append(item.start_mark.line + 1)
-                items.append(_value(item, get))
-            _put(data, key, items)
-        else:
-            _put(data, key, _value(value_event, get))
-    return data
-
-
-def _value(event: Event, get: Any) -> Any:
-    kind = type(event)
-    if kind is ScalarEvent:
-        if event.anchor is not None or event.tag not in (None, "!"):
-            raise Unsupported("anchor or tag")
-        return _plain(event.value) if event.implicit[0] else event.value
-    if kind is MappingStartEvent:
+    def root(self, event: Event, item_lines: list[int]) -> Any:
+        """The document's top value; for a mapping, also the lines of its `items:` entries."""
+        if type(event) is not MappingStartEvent:
+            return self.value(event)
+        get = self.get
         _check_collection(event, "tag:yaml.org,2002:map")
-        mapping: dict[Any, Any] = {}
+        data: dict[Any, Any] = {}
         while type(key_event := get()) is not MappingEndEvent:
-            key = _value(key_event, get)
-            _put(mapping, key, _value(get(), get))
-        return mapping
-    if kind is SequenceStartEvent:
-        _check_collection(event, "tag:yaml.org,2002:seq")
-        sequence: list[Any] = []
-        while type(item := get()) is not SequenceEndEvent:
-            sequence.append(_value(item, get))
-        return sequence
-    if kind is AliasEvent:
-        raise Unsupported("alias")
-    raise Unsupported(kind.__name__)
+            key = self.value(key_event)
+            value_event = get()
+            if key == "items" and type(value_event) is SequenceStartEvent:
+                _check_collection(value_event, "tag:yaml.org,2002:seq")
+                items: list[Any] = []
+                item_lines.clear()
+                while type(item := get()) is not SequenceEndEvent:
+                    item_lines.append(item.start_mark.line + 1)
+                    items.append(self.value(item))
+                self.put(data, key, items, key_event)
+            else:
+                self.put(data, key, self.value(value_event), key_event)
+        return data
+
+    def value(self, event: Event) -> Any:
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.anchor is not None or event.tag not in (None, "!"):
+                raise Unsupported("anchor or tag")
+            return _plain(event.value) if event.implicit[0] else event.value
+        get = self.get
+        if kind is MappingStartEvent:
+            _check_collection(event, "tag:yaml.org,2002:map")
+            mapping: dict[Any, Any] = {}
+            while type(key_event := get()) is not MappingEndEvent:
+                key = self.value(key_event)
+                self.put(mapping, key, self.value(get()), key_event)
+            return mapping
+        if kind is SequenceStartEvent:
+            _check_collection(event, "tag:yaml.org,2002:seq")
+            sequence: list[Any] = []
+            while type(item := get()) is not SequenceEndEvent:
+                sequence.append(self.value(item))
+            return sequence
+        if kind is AliasEvent:
+            raise Unsupported("alias")
+        raise Unsupported(kind.__name__)
+
+    def put(self, mapping: dict[Any, Any], key: Any, value: Any, key_event: Event) -> None:
+        try:
+            if key in mapping:
+                self.duplicates.append((str(key), key_event.start_mark.line + 1))
+            mapping[key] = value
+        except TypeError as exc:  # a mapping or list as a key: the safe loader words the error
+            raise Unsupported("unhashable key") from exc
 
 
 def _check_collection(event: Any, default_tag: str) -> None:
     if event.anchor is not None or event.tag not in (None, "!", default_tag):
         raise Unsupported("anchor or tag")
-
-
-def _put(mapping: dict[Any, Any], key: Any, value: Any) -> None:
-    try:
-        mapping[key] = value
-    except TypeError as exc:  # a mapping or list as a key: the safe loader words the error
-        raise Unsupported("unhashable key") from exc
 
 
 def _plain(value: str) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -16,6 +17,8 @@ from drift_action.model import Document, SourceLocation
 from drift_action.yaml_build import Unsupported, build_documents
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Far beyond any real manifest (a large one holds some thousands), far below a "billion laughs".
+MAX_EXPANDED_NODES = 1_000_000
 
 
 def parse_documents(text: str, file: str, *, is_json: bool = False) -> list[Document]:
@@ -42,8 +45,13 @@ def _parse_yaml(text: str, file: str) -> list[Document]:
     except Unsupported:
         return _parse_yaml_with_nodes(text, file)
     return [
-        Document(data, SourceLocation(file, line), item_lines=item_lines)
-        for data, line, item_lines in built
+        Document(
+            doc.data,
+            SourceLocation(file, doc.line),
+            item_lines=doc.item_lines,
+            warnings=_duplicate_warnings(file, doc.duplicates),
+        )
+        for doc in built
     ]
 
 
@@ -57,13 +65,94 @@ def _parse_yaml_with_nodes(text: str, file: str) -> list[Document]:
             if node is None:
                 continue
             line = node.start_mark.line + 1
+            duplicates = _check_graph(node, file)
             data = loader.construct_document(node)
             documents.append(
-                Document(data, SourceLocation(file, line), item_lines=_item_lines(node))
+                Document(
+                    data,
+                    SourceLocation(file, line),
+                    item_lines=_item_lines(node),
+                    warnings=_duplicate_warnings(file, duplicates),
+                )
             )
     finally:
         loader.dispose()
     return documents
+
+
+def _check_graph(root: yaml.Node, file: str) -> list[tuple[str, int]]:
+    """Refuse alias bombs and self-referring aliases; find repeated mapping keys.
+
+    The loader shares an aliased value rather than copying it, so a "billion laughs" document
+    loads small, but every later walk of it (normalizing, comparing, reporting) would visit the
+    expanded tree. The size counted here is that expanded size.
+    """
+    sizes: dict[int, int] = {}
+    duplicates: list[tuple[str, int]] = []
+    # Iterative post-order walk: (node, children visited?)
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        ident = id(node)
+        children = _children(node)
+        if done:
+            open_nodes.discard(ident)
+            size = 1 + sum(sizes[id(child)] for child in children)
+            if size > MAX_EXPANDED_NODES:
+                raise InputError(
+                    f"invalid YAML: aliases expand to more than {MAX_EXPANDED_NODES:,} values "
+                    "(an alias bomb?)",
+                    file=file,
+                    line=node.start_mark.line + 1,
+                )
+            sizes[ident] = size
+            continue
+        if ident in sizes:
+            continue
+        if ident in open_nodes:
+            raise InputError(
+                "invalid YAML: an alias refers to a value that contains it",
+                file=file,
+                line=node.start_mark.line + 1,
+            )
+        open_nodes.add(ident)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children)
+        if isinstance(node, yaml.MappingNode):
+            duplicates.extend(_repeated_keys(node))
+    return sorted(set(duplicates), key=lambda found: found[1])
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _repeated_keys(node: yaml.MappingNode) -> list[tuple[str, int]]:
+    seen: set[str] = set()
+    repeated = []
+    for key, _value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+            if key.value in seen:
+                repeated.append((key.value, key.start_mark.line + 1))
+            seen.add(key.value)
+    return repeated
+
+
+def _duplicate_warnings(file: str, duplicates: Sequence[tuple[str, int]]) -> tuple[str, ...]:
+    return tuple(
+        f"{file}:{line}: duplicate key {_shown(key)} in a mapping: the last value is used "
+        "(kubectl apply refuses such a manifest)"
+        for key, line in duplicates
+    )
+
+
+def _shown(key: str) -> str:
+    return repr(key if len(key) <= 60 else key[:57] + "...")
 
 
 def _item_lines(node: yaml.Node) -> tuple[int, ...]:

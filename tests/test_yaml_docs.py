@@ -98,7 +98,7 @@ def safe_loaded(text: str) -> list[object]:
     ],
 )
 def test_the_fast_path_agrees_with_the_safe_loader(text: str) -> None:
-    assert [data for data, _, _ in build_documents(text)] == safe_loaded(text)
+    assert [doc.data for doc in build_documents(text)] == safe_loaded(text)
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_every_yaml_fixture_parses_alike_both_ways() -> None:
         except yaml.YAMLError:
             continue  # Helm templates and deliberately broken files
         try:
-            fast = [data for data, _, _ in build_documents(text)]
+            fast = [doc.data for doc in build_documents(text)]
         except Unsupported:
             continue
         assert fast == expected, path
@@ -176,7 +176,7 @@ documents = st.recursive(
 @given(documents, st.sampled_from([None, False, True]))
 def test_any_dumped_data_reads_back_alike(data: object, flow: bool | None) -> None:
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
-    assert [d for d, _, _ in build_documents(text)] == safe_loaded(text)
+    assert [doc.data for doc in build_documents(text)] == safe_loaded(text)
 
 
 def test_json_list_item_lines_with_awkward_spacing() -> None:
@@ -198,3 +198,61 @@ def test_json_errors_match_the_standard_decoder(text: str) -> None:
     with pytest.raises(InputError) as err:
         parse_documents(text, "bad.json", is_json=True)
     assert str(err.value).startswith("bad.json:1: invalid JSON")
+
+
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_an_alias_bomb_is_refused_quickly_with_its_line() -> None:
+    with pytest.raises(InputError) as err:
+        parse_documents(LAUGHS, "bomb.yaml")
+    message = str(err.value)
+    assert message.startswith("bomb.yaml:")
+    assert "alias bomb" in message
+
+
+def test_a_few_reused_anchors_are_fine() -> None:
+    text = "d: &d {cpu: 1, memory: 1Gi}\n" + "".join(f"c{i}: *d\n" for i in range(50))
+    (doc,) = parse_documents(text, "ok.yaml")
+    assert doc.data["c49"] == {"cpu": 1, "memory": "1Gi"}
+
+
+def test_an_alias_inside_its_own_anchor_is_refused() -> None:
+    with pytest.raises(InputError) as err:
+        parse_documents("spec:\n  x: &loop\n    - *loop\n", "loop.yaml")
+    assert str(err.value).startswith("loop.yaml:")
+    assert "contains it" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "metadata:\n  name: a\n  labels: {x: 1}\n  name: b\n",  # the fast path
+        "metadata: &m\n  name: a\n  name: b\nother: *m\n",  # the safe loader's path
+    ],
+)
+def test_duplicate_keys_warn_with_their_line_and_the_last_wins(text: str) -> None:
+    (doc,) = parse_documents(text, "dup.yaml")
+    assert doc.data["metadata"]["name"] == "b"
+    assert doc.warnings == (
+        "dup.yaml:4: duplicate key 'name' in a mapping: the last value is used "
+        "(kubectl apply refuses such a manifest)"
+        if "labels" in text
+        else "dup.yaml:3: duplicate key 'name' in a mapping: the last value is used "
+        "(kubectl apply refuses such a manifest)",
+    )
+
+
+def test_repeated_merge_keys_are_not_duplicates() -> None:
+    text = "a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: *a\n  <<: *b\n"
+    (doc,) = parse_documents(text, "merge.yaml")
+    assert doc.warnings == ()
+
+
+def test_deeply_nested_yaml_is_an_input_error() -> None:
+    with pytest.raises(InputError) as err:
+        parse_documents("a: " + "[" * 100_000 + "]" * 100_000, "deep.yaml")
+    assert str(err.value) == "deep.yaml: invalid YAML: nesting is too deep"
