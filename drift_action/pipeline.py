@@ -6,7 +6,7 @@ import gc
 import logging
 from dataclasses import dataclass, field
 
-from drift_action import sources
+from drift_action import sources, string_fields
 from drift_action.compare import Settings, compare
 from drift_action.config import Config
 from drift_action.errors import UsageError
@@ -74,6 +74,7 @@ def _run(options: RunOptions) -> Report:
         warnings.extend(rendered.warnings)
         found, more = collect(rendered.documents, strict=False)
         warnings.extend(more)
+        warnings.extend(string_fields.check(found))
         desired_raw.extend((obj, spec.namespace) for obj in found)
     if options.live_snapshots:
         return _compare_with_snapshots(options, desired_raw, warnings)

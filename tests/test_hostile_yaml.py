@@ -41,9 +41,12 @@ def test_a_duplicate_key_warns_and_the_others_are_compared(tmp_path: Path) -> No
     assert "data.mode" in done.stdout  # the last value, slow, against the live fast
 
 
-def test_yaml_1_1_booleans_are_read_as_kubectl_reads_them(tmp_path: Path) -> None:
-    # `on` is true in YAML 1.1, for PyYAML as for kubectl: the label would not even apply.
-    manifest, live = write(tmp_path, LIVE.replace("mode: fast", "mode: on"))
-    done = run_cli("--manifests", manifest, "--live-snapshot", live, "--format", "json")
+def test_yaml_1_1_booleans_are_read_as_kubectl_reads_them_and_named(tmp_path: Path) -> None:
+    # `on` is true in YAML 1.1, for PyYAML as for kubectl: the API server would refuse it.
+    manifest = LIVE.replace("mode: fast", "mode: on") + "  version: 1.10\n"
+    manifest_file, live = write(tmp_path, manifest)
+    done = run_cli("--manifests", manifest_file, "--live-snapshot", live, "--format", "json")
     assert done.returncode == 1
     assert '"desired": true' in done.stdout
+    assert "m.yaml:1: ConfigMap settings: data.mode is true, not a string" in done.stderr
+    assert "data.version is 1.1, not a string" in done.stderr
