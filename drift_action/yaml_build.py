@@ -19,7 +19,6 @@ from yaml.events import (
     AliasEvent,
     DocumentEndEvent,
     DocumentStartEvent,
-    Event,
     MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
@@ -59,7 +58,8 @@ def build_documents(text: str) -> list[Built]:
 
 
 class _Builder:
-    def __init__(self, get: Callable[[], Event]) -> None:
+    def __init__(self, get: Callable[[], Any]) -> None:
+        # Events are typed Any: their attributes depend on the event's class, checked by type().
         self.get = get
         self.duplicates: list[tuple[str, int]] = []
 
@@ -80,7 +80,7 @@ class _Builder:
                 raise Unsupported("document end")
         return documents
 
-    def root(self, event: Event, item_lines: list[int]) -> Any:
+    def root(self, event: Any, item_lines: list[int]) -> Any:
         """The document's top value; for a mapping, also the lines of its `items:` entries."""
         if type(event) is not MappingStartEvent:
             return self.value(event)
@@ -102,7 +102,7 @@ class _Builder:
                 self.put(data, key, self.value(value_event), key_event)
         return data
 
-    def value(self, event: Event) -> Any:
+    def value(self, event: Any) -> Any:
         kind = type(event)
         if kind is ScalarEvent:
             if event.anchor is not None or event.tag not in (None, "!"):
@@ -126,7 +126,7 @@ class _Builder:
             raise Unsupported("alias")
         raise Unsupported(kind.__name__)
 
-    def put(self, mapping: dict[Any, Any], key: Any, value: Any, key_event: Event) -> None:
+    def put(self, mapping: dict[Any, Any], key: Any, value: Any, key_event: Any) -> None:
         try:
             if key in mapping:
                 self.duplicates.append((str(key), key_event.start_mark.line + 1))
@@ -147,7 +147,7 @@ def _plain(value: str) -> Any:
         return _resolved[value]
     except KeyError:
         pass
-    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     if tag == _STR:
         result: Any = value
     elif tag == "tag:yaml.org,2002:merge" or tag not in _CONSTRUCTOR.yaml_constructors:
