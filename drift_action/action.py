@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,22 +10,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from drift_action import ISSUES_URL
-from drift_action.cli import EXIT_ERROR, exit_code
+from drift_action.bounds import RenderLimits, parse_seconds, parse_size
+from drift_action.cli import EXIT_ERROR, config_file, exit_code
 from drift_action.config import load_config
+from drift_action.confine import PathPolicy
 from drift_action.errors import DriftActionError, UsageError
 from drift_action.files import write_atomic
+from drift_action.gh.api import GitHubApi
+from drift_action.gh.context import GitHubContext
+from drift_action.gh.settings import PublishSettings, publish_settings
+from drift_action.inputs import bool_input as _bool_input
+from drift_action.inputs import input_value as _input
+from drift_action.inputs import list_input as _list_input
 from drift_action.live.kube_client import ClusterSpec
 from drift_action.pipeline import RunOptions, run
+from drift_action.publish import github_publish
 from drift_action.publish.github_actions import append_summary, command, write_outputs
 from drift_action.report import FORMATS, RenderOptions, render
 from drift_action.selector import parse_selector
 from drift_action.server_side import CompareMode
-from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec
+from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
 
 MARKDOWN_REPORT = "drift-report.md"
 JSON_REPORT = "drift-report.json"
-_TRUE = frozenset({"true", "yes", "1", "on"})
-_FALSE = frozenset({"false", "no", "0", "off"})
+SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024  # GitHub's 1 MiB per step, less room for warnings
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,15 @@ class ActionConfig:
     cluster: ClusterSpec = field(default_factory=ClusterSpec)
     helm: HelmSpec | None = None
     kustomize: tuple[str, ...] = ()
+    terraform_plans: tuple[str, ...] = ()
+    live_from_terraform: bool = False
     ca_pem: str = field(default="", repr=False)
     compare: CompareMode = CompareMode.CLIENT_SIDE
+    github: PublishSettings | None = None  # None: no github_token, nothing goes to GitHub
+    github_context: GitHubContext | None = None  # None: not a GitHub Actions run
+    # Input files must resolve inside the workspace: a repository is untrusted data.
+    policy: PathPolicy = field(default_factory=PathPolicy)
+    limits: RenderLimits = field(default_factory=RenderLimits)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionConfig:
@@ -56,6 +70,7 @@ class ActionConfig:
         modes = [mode.value for mode in CompareMode]
         if compare not in modes:
             raise UsageError(f"input compare: {compare!r} is not one of {', '.join(modes)}")
+        github = publish_settings(env)
         return cls(
             manifests=_list_input(env, "manifests"),
             namespace=_input(env, "namespace") or "default",
@@ -78,6 +93,12 @@ class ActionConfig:
             ca_pem=_input(env, "certificate_authority"),
             helm=_helm_input(env),
             kustomize=_list_input(env, "kustomize"),
+            terraform_plans=_list_input(env, "terraform_plan"),
+            live_from_terraform=_bool_input(env, "live_from_terraform", default=False),
+            github=github,
+            github_context=github_publish.load_context(env, github) if github else None,
+            policy=PathPolicy.inside(env.get("GITHUB_WORKSPACE") or os.getcwd(), "the workspace"),
+            limits=_render_limits(env),
         )
 
     def run_options(self) -> RunOptions:
@@ -87,8 +108,9 @@ class ActionConfig:
         if self.helm is not None:
             specs.append(self.helm)
         specs.extend(KustomizeSpec(path, self.namespace) for path in self.kustomize)
+        specs.extend(TerraformSpec(path, self.namespace) for path in self.terraform_plans)
         selector = parse_selector(self.selector) if self.selector else None
-        config = load_config(self.config)
+        config = load_config(config_file(self.config, self.policy))
         return RunOptions(
             tuple(specs) or config.sources,
             self.live_snapshots,
@@ -96,6 +118,9 @@ class ActionConfig:
             config,
             cluster=self.cluster,
             compare=self.compare,
+            live_from_terraform=self.live_from_terraform,
+            policy=self.policy,
+            limits=self.limits,
         )
 
 
@@ -113,15 +138,6 @@ def certificate_file(pem: str) -> Iterator[str | None]:
         handle.write(pem if pem.endswith("\n") else pem + "\n")
         handle.flush()
         yield handle.name
-
-
-def _input(env: Mapping[str, str], name: str) -> str:
-    # The runner passes `with:` inputs as INPUT_<NAME>, upper-cased.
-    return env.get(f"INPUT_{name.upper()}", "").strip()
-
-
-def _list_input(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in re.split(r"[\n,]", _input(env, name)) if item.strip())
 
 
 def _helm_input(env: Mapping[str, str]) -> HelmSpec | None:
@@ -147,6 +163,15 @@ def _helm_input(env: Mapping[str, str]) -> HelmSpec | None:
     )
 
 
+def _render_limits(env: Mapping[str, str]) -> RenderLimits:
+    default = RenderLimits()
+    timeout, size = _input(env, "render_timeout"), _input(env, "render_max_bytes")
+    return RenderLimits(
+        timeout=parse_seconds(timeout, "input render_timeout") if timeout else default.timeout,
+        max_bytes=parse_size(size, "input render_max_bytes") if size else default.max_bytes,
+    )
+
+
 def _lines_input(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in _input(env, name).splitlines() if line.strip())
 
@@ -163,18 +188,9 @@ def _timeout(value: str) -> float:
     return seconds
 
 
-def _bool_input(env: Mapping[str, str], name: str, *, default: bool) -> bool:
-    value = _input(env, name).lower()
-    if not value:
-        return default
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise UsageError(f"input {name}: expected true or false, got {value!r}")
-
-
-def action(config: ActionConfig) -> int:
+def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
+    """Report, write the files, the job summary and the outputs, publish to GitHub (when
+    `github` is given), and only then return the exit code."""
     with certificate_file(config.ca_pem) as ca_file:
         cluster = replace(config.cluster, certificate_authority=ca_file)
         report = run(replace(config.run_options(), cluster=cluster))
@@ -185,8 +201,13 @@ def action(config: ActionConfig) -> int:
     markdown = render(report, "markdown", RenderOptions(explain=config.explain))
     write_atomic(MARKDOWN_REPORT, markdown)
     write_atomic(JSON_REPORT, render(report, "json"))
+    context = config.github_context
+    run_url = context.run_url if context else None
     if config.summary_path:
-        append_summary(config.summary_path, markdown)
+        summary = github_publish.summary_markdown(
+            report, explain=config.explain, run_url=run_url, limit=SUMMARY_LIMIT
+        )
+        append_summary(config.summary_path, summary)
     if config.output_path:
         write_outputs(
             config.output_path,
@@ -198,6 +219,19 @@ def action(config: ActionConfig) -> int:
                 "json_report_path": JSON_REPORT,
             },
         )
+    if config.github is not None:
+        refused = github_publish.publish(
+            report,
+            config.github,
+            context,
+            github,
+            fail_on_drift=config.fail_on_drift,
+            explain=config.explain,
+        )
+        for warning in refused:
+            print(command("warning", warning))
+        if refused and config.summary_path:
+            append_summary(config.summary_path, github_publish.summary_warnings(refused))
     return exit_code(report, fail_on_drift=config.fail_on_drift)
 
 
@@ -208,8 +242,15 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     if token:
         # Before anything else prints: the runner then hides the token in every log line.
         print(command("add-mask", token))
+    github_token = _input(env, "github_token")
+    if github_token:
+        print(command("add-mask", github_token))
     try:
-        return action(ActionConfig.from_env(env))
+        config = ActionConfig.from_env(env)
+        github = None
+        if config.github is not None and config.github_context is not None:
+            github = github_publish.connect(config.github, config.github_context, env)
+        return action(config, github)
     except DriftActionError as exc:
         print(command("error", str(exc)))
         return EXIT_ERROR

@@ -10,7 +10,16 @@ from collections.abc import Mapping, Sequence
 from typing import NoReturn, TextIO
 
 from drift_action import ISSUES_URL, __version__
-from drift_action.config import load_config
+from drift_action.bounds import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    MIB,
+    RenderLimits,
+    parse_seconds,
+    parse_size,
+)
+from drift_action.config import DEFAULT_FILE, load_config
+from drift_action.confine import PathPolicy
 from drift_action.errors import DriftActionError, UsageError
 from drift_action.files import write_atomic
 from drift_action.live.kube_client import ClusterSpec
@@ -19,7 +28,7 @@ from drift_action.pipeline import RunOptions, run
 from drift_action.report import FORMATS, RenderOptions, render
 from drift_action.selector import parse_selector
 from drift_action.server_side import CompareMode
-from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec
+from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
 
 EXIT_IN_SYNC, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 PROG = "drift-action"
@@ -61,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="kustomization folder, built with `kustomize build` or `kubectl kustomize`; "
         "repeatable",
     )
+    desired.add_argument(
+        "--terraform-plan",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Terraform plan: the JSON of `terraform show -json PLANFILE`, or the plan file "
+        "(turned into JSON with terraform, when on PATH); repeatable",
+    )
     helm = parser.add_argument_group("Helm (rendered with Helm's own engine)")
     helm.add_argument("--helm-chart", metavar="PATH", help="chart folder or packaged .tgz")
     helm.add_argument(
@@ -99,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="FILE",
         help="output of `kubectl get ... -o yaml` or `-o json` ('-' for stdin); repeatable",
+    )
+    live.add_argument(
+        "--live-from-terraform",
+        action="store_true",
+        help="read no snapshot and no cluster: compare with what Terraform's refresh recorded "
+        "in the --terraform-plan (its refreshed state and resource_drift)",
     )
     live.add_argument(
         "--kubeconfig",
@@ -141,6 +164,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         metavar="FILE",
         help="ignore rules, severity rules and field managers (default: .drift.yaml if present)",
+    )
+    untrusted = parser.add_argument_group("untrusted input")
+    untrusted.add_argument(
+        "--confine-to",
+        metavar="DIR",
+        help="refuse input files (manifests, charts, values, kustomizations, snapshots, plans, "
+        "the config file, and every file found in their folders) that resolve, symlinks "
+        "followed, outside DIR; the action always confines them to its workspace",
+    )
+    untrusted.add_argument(
+        "--render-timeout",
+        default=f"{DEFAULT_TIMEOUT:g}",
+        metavar="SECONDS",
+        help="stop a Helm or Kustomize render that runs longer (default: %(default)s)",
+    )
+    untrusted.add_argument(
+        "--render-max-bytes",
+        default=f"{DEFAULT_MAX_BYTES // MIB}M",
+        metavar="SIZE",
+        help="stop a Helm or Kustomize render that prints more, e.g. 64M or 1G "
+        "(default: %(default)s)",
     )
     out = parser.add_argument_group("report")
     out.add_argument("--format", choices=sorted(FORMATS), default="text", help="default: text")
@@ -199,11 +243,21 @@ def sources_from(args: argparse.Namespace) -> tuple[SourceSpec, ...]:
             )
         )
     specs.extend(KustomizeSpec(path, args.namespace) for path in args.kustomize)
+    specs.extend(TerraformSpec(path, args.namespace) for path in args.terraform_plan)
     return tuple(specs)
 
 
 def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions:
-    config = load_config(args.config)
+    policy = (
+        PathPolicy()
+        if args.confine_to is None
+        else PathPolicy.inside(args.confine_to, f"--confine-to {args.confine_to}")
+    )
+    limits = RenderLimits(
+        timeout=parse_seconds(args.render_timeout, "--render-timeout"),
+        max_bytes=parse_size(args.render_max_bytes, "--render-max-bytes"),
+    )
+    config = load_config(config_file(args.config, policy))
     flagged = sources_from(args)
     specs = flagged or config.sources
     if flagged and config.sources:
@@ -226,7 +280,19 @@ def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions
         config,
         cluster=cluster,
         compare=CompareMode(args.compare),
+        live_from_terraform=args.live_from_terraform,
+        policy=policy,
+        limits=limits,
     )
+
+
+def config_file(given: str | None, policy: PathPolicy) -> str | None:
+    """The config file to read (the one given, else `.drift.yaml` when there is one), checked
+    against the path policy; None: no config file."""
+    path = given if given is not None else DEFAULT_FILE if os.path.exists(DEFAULT_FILE) else None
+    if path is not None:
+        policy.check(path, "config file")
+    return path
 
 
 def exit_code(report: Report, *, fail_on_drift: bool) -> int:

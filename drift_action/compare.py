@@ -86,9 +86,14 @@ def _verdict(
     desired: KubeObject, live: KubeObject | None, settings: Settings, context: Context
 ) -> tuple[ResourceResult, list[str]]:
     if live is None:
-        message = hint(desired, Status.MISSING)
+        _, known_later = resolve(desired).screen((), redact)  # values known after apply
         return ResourceResult(
-            desired.key, desired.api_version, Status.MISSING, desired.source, message=message
+            desired.key,
+            desired.api_version,
+            Status.MISSING,
+            desired.source,
+            message=hint(desired, Status.MISSING),
+            normalized=tuple(known_later),
         ), []
     try:
         return _compare_one(desired, live, settings, context)

@@ -9,6 +9,7 @@
         release: shop
         namespace: shop
       - kustomize: overlays/prod
+      - terraform: infra/plan.json   # terraform show -json output, or the plan file
 
 Relative paths are relative to the config file's folder, so a run from any directory means the
 same files.
@@ -20,11 +21,11 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn, Protocol
 
-from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec
+from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
 
 Where = tuple[str | int, ...]
 
-KINDS = ("manifests", "helm", "kustomize")
+KINDS = ("manifests", "helm", "kustomize", "terraform")
 COMMON_KEYS = ("namespace",)
 HELM_KEYS = (
     "values",
@@ -75,6 +76,8 @@ def _source(reader: Reader, item: Any, where: Where, base: str) -> SourceSpec:
     target = _string(reader, entry[kind], (*where, kind))
     if kind == "kustomize":
         return KustomizeSpec(_path(base, target), namespace)
+    if kind == "terraform":
+        return TerraformSpec(_path(base, target), namespace)
     return _helm(reader, entry, where, base, chart=target, namespace=namespace)
 
 

@@ -21,6 +21,20 @@ class InputError(DriftActionError):
     """A manifest, snapshot or other input file cannot be used."""
 
 
+class GitHubError(DriftActionError):
+    """GitHub refused a request (`status`: 401, 403, 404, 422 ...) or did not answer after
+    retries (`status` 5xx, or None when it could not be reached). Publishing turns it into a
+    warning: the report's own exit code stands."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+    @property
+    def refused(self) -> bool:
+        return self.status is not None and self.status < 500
+
+
 def _locate(message: str, file: str | None, line: int | None) -> str:
     if file is None:
         return message

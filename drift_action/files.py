@@ -25,7 +25,10 @@ def display_path(path: Path | str) -> str:
 
 def read_text(path: str) -> str:
     if path == STDIN:
-        return sys.stdin.read()
+        # The bytes, decoded as a file's are: the stream's own decoding could fail, or (in the C
+        # locale) turn invalid UTF-8 into lone surrogates that nothing can encode again.
+        stream = getattr(sys.stdin, "buffer", None)  # None: a text stream put in its place
+        return sys.stdin.read() if stream is None else _decode(stream.read(), "<stdin>")
     shown = display_path(path)
     try:
         data = Path(path).read_bytes()
@@ -37,6 +40,10 @@ def read_text(path: str) -> str:
         raise InputError("permission denied", file=shown) from exc
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=shown) from exc
+    return _decode(data, shown)
+
+
+def _decode(data: bytes, shown: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

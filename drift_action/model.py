@@ -24,6 +24,13 @@ class Status(enum.Enum):
         return self in (Status.MISSING, Status.DRIFTED, Status.EXTRA)
 
 
+class Observer(enum.Enum):
+    """Who saw the live state a result is about."""
+
+    LIVE = "live"  # drift-action read the object: a snapshot or the cluster
+    TERRAFORM = "terraform"  # Terraform's refresh, recorded in a plan's resource_drift
+
+
 class ChangeType(enum.Enum):
     CHANGED = "changed"  # both sides have the field, with different values
     MISSING = "missing"  # the desired object sets the field, the live object lacks it
@@ -79,13 +86,35 @@ class ResourceKey:
 
 @dataclass(frozen=True)
 class SourceLocation:
-    """Where an object was declared: a file (or other origin) and the line its document starts."""
+    """Where an object was declared: a file (or other origin) and the line its document starts.
+
+    `address` names the declaration inside the file when a line cannot: a Terraform resource
+    address such as `module.app.kubernetes_deployment.web` in a plan.
+    """
 
     file: str
     line: int | None = None
+    address: str | None = None
 
     def __str__(self) -> str:
-        return self.file if self.line is None else f"{self.file}:{self.line}"
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return where if self.address is None else f"{self.address} ({where})"
+
+
+IndexPath = tuple[str | int, ...]  # a field in an object's body: keys and list positions
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What a source knows about a desired object's values beyond the values (Terraform plans).
+
+    Paths are positions in the object's body. Unknown values are left out of the body.
+    """
+
+    unknown: frozenset[IndexPath] = frozenset()  # known only after apply: not compared
+    sensitive: frozenset[IndexPath] = frozenset()  # never shown, in any output
+    defaults: frozenset[IndexPath] = frozenset()  # a tool's default the API may not store
+    hint: str = ""  # what to run when the object drifted, shown with the result
 
 
 @dataclass(frozen=True)
@@ -95,6 +124,7 @@ class Document:
     data: Any
     source: SourceLocation
     item_lines: tuple[int, ...] = ()  # start line of each entry of a top-level `items` list
+    marks: Marks | None = None
     warnings: tuple[str, ...] = ()  # what parsing noticed, such as a duplicate key
 
 
@@ -106,6 +136,7 @@ class KubeObject:
     api_version: str
     body: Mapping[str, Any]
     source: SourceLocation
+    marks: Marks | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +174,23 @@ class ResourceResult:
     message: str = ""  # why the resource is in error, or other context
     ignored: tuple[Change, ...] = ()  # changes that ignore rules set aside (counted, not drift)
     normalized: tuple[Normalization, ...] = ()  # differences normalization explained away
+    seen_by: tuple[Observer, ...] = (Observer.LIVE,)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Live state a source recorded itself: Terraform's view of one object, from a plan.
+
+    `desired` is what the record declares (the state before refresh for drift, else the planned
+    values), `live` what was seen (the refreshed state; None when the object is gone).
+    """
+
+    address: str
+    desired: Document
+    live: Document | None
+    drift: bool  # the refresh found changes made outside Terraform (resource_drift)
+    hint: str = ""  # what to run to reconcile
+    fields_recorded: bool = True  # False: a change was seen, but the record names no field
 
 
 @dataclass(frozen=True)

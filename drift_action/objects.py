@@ -8,7 +8,7 @@ from typing import Any
 
 from drift_action.errors import InputError
 from drift_action.identity import canonical_group
-from drift_action.model import Document, KubeObject, ResourceKey, SourceLocation
+from drift_action.model import Document, KubeObject, Marks, ResourceKey, SourceLocation
 from drift_action.scope import ScopeResolver
 
 
@@ -18,6 +18,7 @@ class RawObject:
 
     body: Mapping[str, Any]
     source: SourceLocation
+    marks: Marks | None = None
 
     @property
     def api_version(self) -> str:
@@ -79,7 +80,7 @@ def collect(documents: Iterable[Document], *, strict: bool) -> tuple[list[RawObj
         if _is_list(doc.data):
             objects.extend(_flatten(doc))
         else:
-            objects.append(_checked(doc.data, doc.source))
+            objects.append(_checked(doc.data, doc.source, doc.marks))
     return objects, warnings
 
 
@@ -120,7 +121,9 @@ def _flatten(doc: Document) -> list[RawObject]:
     return out
 
 
-def _checked(body: Mapping[str, Any], where: SourceLocation) -> RawObject:
+def _checked(
+    body: Mapping[str, Any], where: SourceLocation, marks: Marks | None = None
+) -> RawObject:
     metadata = body.get("metadata")
     kind = body["kind"]
     if not isinstance(metadata, Mapping):
@@ -135,7 +138,7 @@ def _checked(body: Mapping[str, Any], where: SourceLocation) -> RawObject:
             file=where.file,
             line=where.line,
         )
-    return RawObject(body, where)
+    return RawObject(body, where, marks)
 
 
 def learn_scopes(
@@ -179,7 +182,7 @@ def desired_objects(
                 line=obj.source.line,
             )
         seen[key] = obj.source
-        objects.append(KubeObject(key, obj.api_version, obj.body, obj.source))
+        objects.append(KubeObject(key, obj.api_version, obj.body, obj.source, obj.marks))
     return objects, warnings
 
 

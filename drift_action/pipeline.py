@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import gc
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from drift_action import sources, string_fields
+from drift_action.bounds import RenderLimits
 from drift_action.compare import Settings, compare
 from drift_action.config import Config
+from drift_action.confine import PathPolicy
 from drift_action.errors import UsageError
 from drift_action.live.cluster import ClusterReader
 from drift_action.live.kube_client import ClusterSpec, KubeClient
 from drift_action.live.server_side import confirm_server_side
 from drift_action.live.snapshot import read_snapshots
 from drift_action.managers import ManagerClasses
-from drift_action.model import KubeObject, Report, Unreadable
+from drift_action.model import KubeObject, Observation, Report, Unreadable
 from drift_action.objects import RawObject, collect, desired_objects, learn_scopes, live_objects
+from drift_action.observations import merge, terraform_report
 from drift_action.quantity import parse_quantity
 from drift_action.scope import ScopeResolver
 from drift_action.selector import Selector
 from drift_action.server_side import CompareMode
-from drift_action.sources import SourceSpec
+from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,9 @@ class RunOptions:
     config: Config = field(default_factory=Config)
     cluster: ClusterSpec | None = None  # None: KUBECONFIG, ~/.kube/config, or in-cluster
     compare: CompareMode = CompareMode.CLIENT_SIDE
+    live_from_terraform: bool = False  # Terraform's view in the plans is the live state
+    policy: PathPolicy = field(default_factory=PathPolicy)  # where input files may be
+    limits: RenderLimits = field(default_factory=RenderLimits)  # for helm and kustomize
 
 
 def settings_from(config: Config) -> Settings:
@@ -62,24 +68,82 @@ def run(options: RunOptions) -> Report:
 def _run(options: RunOptions) -> Report:
     if not options.sources:
         raise UsageError(
-            "no desired state: give --manifests, --helm-chart or --kustomize, "
+            "no desired state: give --manifests, --helm-chart, --kustomize or --terraform-plan, "
             "or list sources in the config file"
         )
+    if options.live_from_terraform:
+        _check_terraform_only(options)
     if options.live_snapshots and options.compare is not CompareMode.CLIENT_SIDE:
         raise UsageError(f"--compare {options.compare.value} needs a cluster, not --live-snapshot")
     warnings: list[str] = []
     desired_raw: list[tuple[RawObject, str]] = []
-    for spec in options.sources:
+    observations: list[Observation] = []
+    for path in options.live_snapshots:
+        options.policy.check(path, "live snapshot")
+    for spec in (_prepare(spec, options) for spec in options.sources):
         rendered = sources.render(spec)
         warnings.extend(rendered.warnings)
+        observations.extend(rendered.observations)
         found, more = collect(rendered.documents, strict=False)
         warnings.extend(more)
         warnings.extend(string_fields.check(found))
         desired_raw.extend((obj, spec.namespace) for obj in found)
+    settings = settings_from(options.config)
+    if options.live_from_terraform:  # no snapshot, no cluster: nothing else is contacted
+        viewed = {o.address for o in observations}
+        unseen = {o.source.address for o, _ in desired_raw if o.source.address not in viewed}
+        warnings.extend(
+            f"{address}: Terraform keeps no view of a Helm release's objects: not compared "
+            "without a live snapshot or a cluster"
+            for address in sorted(a for a in unseen if a)
+        )
+        report = terraform_report(observations, settings, drift_only=False)
+        return Report(report.resources, (*warnings, *report.warnings))
     if options.live_snapshots:
-        return _compare_with_snapshots(options, desired_raw, warnings)
-    with KubeClient(options.cluster or ClusterSpec()) as client:
-        return _compare_with_cluster(options, desired_raw, warnings, ClusterReader(client))
+        report = _compare_with_snapshots(options, desired_raw, warnings)
+    else:
+        with _client(options) as client:
+            report = _compare_with_cluster(options, desired_raw, warnings, ClusterReader(client))
+    if not any(o.drift for o in observations):
+        return report
+    return merge(report, terraform_report(observations, settings, drift_only=True))
+
+
+def _prepare(spec: SourceSpec, options: RunOptions) -> SourceSpec:
+    """The run's path policy and render limits, given to the source that applies them."""
+    policy, limits = options.policy, options.limits
+    if isinstance(spec, ManifestsSpec):
+        return replace(spec, policy=policy)
+    if isinstance(spec, HelmSpec | KustomizeSpec):
+        return replace(spec, policy=policy, limits=limits)
+    if isinstance(spec, TerraformSpec):
+        policy.check(spec.plan, "Terraform plan")
+    return spec
+
+
+def _check_terraform_only(options: RunOptions) -> None:
+    others = [spec.label for spec in options.sources if not isinstance(spec, TerraformSpec)]
+    if others:
+        raise UsageError(f"--live-from-terraform compares Terraform plans only, not {others[0]}")
+    if options.live_snapshots:
+        raise UsageError("--live-from-terraform reads no live state: leave out --live-snapshot")
+    if options.compare is not CompareMode.CLIENT_SIDE:
+        raise UsageError(
+            f"--compare {options.compare.value} needs a cluster, not --live-from-terraform"
+        )
+
+
+def _client(options: RunOptions) -> KubeClient:
+    try:
+        return KubeClient(options.cluster or ClusterSpec())
+    except UsageError as exc:
+        plans = any(isinstance(spec, TerraformSpec) for spec in options.sources)
+        if not plans or "no kubeconfig" not in exc.detail:
+            raise
+        raise UsageError(
+            f"{exc.detail}, or --live-from-terraform to compare with Terraform's own view "
+            "of the cluster in the plan"
+        ) from exc
 
 
 def _compare_with_snapshots(

@@ -17,6 +17,7 @@ from typing import Any
 from drift_action.compare import Settings, apply_rules, redact
 from drift_action.diff import FieldDiff
 from drift_action.managed_fields import NOTHING, find_item
+from drift_action.marks import resolve
 from drift_action.model import (
     Change,
     ChangeType,
@@ -71,12 +72,14 @@ def confirm(
     for change in server:
         if not _overlaps(change.path, seen):
             kept.append(change)
+    kept, _ = resolve(desired).screen(kept, redact)  # its notes are in result.normalized
     if is_secret(key):
         kept = [redact(c) if c.path[:1] == ("data",) else c for c in kept]
     drift, ignored = apply_rules(key, kept, settings)
     return replace(
         result,
         status=Status.DRIFTED if drift else Status.IN_SYNC,
+        message=result.message if drift else "",  # a source's hint is for drift only
         changes=tuple(drift),
         ignored=tuple(ignored),
         normalized=(*result.normalized, *notes),

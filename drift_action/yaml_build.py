@@ -10,6 +10,7 @@ exactly as the safe loader resolves them (YAML 1.1: `on` is true, `010` is 8, da
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,8 @@ class Built:
     line: int  # where the document's content starts
     item_lines: tuple[int, ...]  # start lines of a top-level `items:` list's entries
     duplicates: tuple[tuple[str, int], ...]  # (key, line) of each key a mapping repeats
+    # (text, line) of each plain scalar read as a string that kubectl's YAML reads as a number
+    go_numbers: tuple[tuple[str, int], ...] = ()
 
 
 def build_documents(text: str) -> list[Built]:
@@ -62,6 +65,7 @@ class _Builder:
         # Events are typed Any: their attributes depend on the event's class, checked by type().
         self.get = get
         self.duplicates: list[tuple[str, int]] = []
+        self.go_numbers: list[tuple[str, int]] = []
 
     def documents(self) -> list[Built]:
         get = self.get
@@ -73,9 +77,18 @@ class _Builder:
             first = get()
             item_lines: list[int] = []
             self.duplicates = []
+            self.go_numbers = []
             data = self.root(first, item_lines)
             line = first.start_mark.line + 1
-            documents.append(Built(data, line, tuple(item_lines), tuple(self.duplicates)))
+            documents.append(
+                Built(
+                    data,
+                    line,
+                    tuple(item_lines),
+                    tuple(self.duplicates),
+                    tuple(self.go_numbers),
+                )
+            )
             if not isinstance(get(), DocumentEndEvent):
                 raise Unsupported("document end")
         return documents
@@ -107,7 +120,13 @@ class _Builder:
         if kind is ScalarEvent:
             if event.anchor is not None or event.tag not in (None, "!"):
                 raise Unsupported("anchor or tag")
-            return _plain(event.value) if event.implicit[0] else event.value
+            if not event.implicit[0]:
+                return event.value
+            plain = _plain(event.value)
+            if type(plain) is _GoNumber:
+                self.go_numbers.append((event.value, event.start_mark.line + 1))
+                return event.value
+            return plain
         get = self.get
         if kind is MappingStartEvent:
             _check_collection(event, "tag:yaml.org,2002:map")
@@ -140,6 +159,26 @@ def _check_collection(event: Any, default_tag: str) -> None:
         raise Unsupported("anchor or tag")
 
 
+class _GoNumber(str):
+    """A plain scalar that YAML 1.1 reads as a string and kubectl's YAML (go-yaml v2) as a
+    number: `1e3` (a YAML 1.1 float needs a dot), `08`, `0o17`, `0X1F`."""
+
+    __slots__ = ()
+
+
+# go-yaml v2 (sigs.k8s.io/yaml, as kubectl reads manifests): Go's ParseInt with base prefixes,
+# underscores removed, then this float pattern.
+_GO_NUMBER = re.compile(
+    r"[-+]?(?:0[bB][01_]+|0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+)
+
+
+def go_number(text: str) -> bool:
+    """Whether go-yaml v2 reads the plain scalar `text` as a number."""
+    return _GO_NUMBER.fullmatch(text) is not None
+
+
 def _plain(value: str) -> Any:
     if value and value[0] not in _RESOLVED_BY_FIRST:
         return value
@@ -149,7 +188,7 @@ def _plain(value: str) -> Any:
         pass
     tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     if tag == _STR:
-        result: Any = value
+        result: Any = _GoNumber(value) if go_number(value) else value
     elif tag == "tag:yaml.org,2002:merge" or tag not in _CONSTRUCTOR.yaml_constructors:
         raise Unsupported(tag)
     else:

@@ -14,9 +14,10 @@ import yaml
 
 from drift_action.errors import InputError
 from drift_action.model import Document, SourceLocation
-from drift_action.yaml_build import Unsupported, build_documents
+from drift_action.yaml_build import Unsupported, build_documents, go_number
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
 # Far beyond any real manifest (a large one holds some thousands), far below a "billion laughs".
 MAX_EXPANDED_NODES = 1_000_000
 
@@ -27,6 +28,15 @@ def parse_documents(text: str, file: str, *, is_json: bool = False) -> list[Docu
         return _parse_json(text, file)
     try:
         return _parse_yaml(text, file)
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids: NUL, other controls
+        raise InputError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML (binary data?)",
+            file=file,
+            line=_reader_line(exc, text),
+        ) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: no file read as UTF-8 holds one
+        at = text.count("\n", 0, exc.start) + 1
+        raise InputError("not valid Unicode text (a lone surrogate)", file=file, line=at) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -39,6 +49,13 @@ def parse_documents(text: str, file: str, *, is_json: bool = False) -> list[Docu
         raise InputError("invalid YAML: nesting is too deep", file=file) from exc
 
 
+def _reader_line(exc: yaml.reader.ReaderError, text: str) -> int:
+    """libyaml counts the offending character's position in UTF-8 bytes, PyYAML in characters."""
+    if exc.encoding == "unicode":
+        return text.count("\n", 0, exc.position) + 1
+    return text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n") + 1
+
+
 def _parse_yaml(text: str, file: str) -> list[Document]:
     try:
         built = build_documents(text)
@@ -49,7 +66,10 @@ def _parse_yaml(text: str, file: str) -> list[Document]:
             doc.data,
             SourceLocation(file, doc.line),
             item_lines=doc.item_lines,
-            warnings=_duplicate_warnings(file, doc.duplicates),
+            warnings=(
+                *_duplicate_warnings(file, doc.duplicates),
+                *_go_number_warnings(file, doc.go_numbers),
+            ),
         )
         for doc in built
     ]
@@ -65,14 +85,17 @@ def _parse_yaml_with_nodes(text: str, file: str) -> list[Document]:
             if node is None:
                 continue
             line = node.start_mark.line + 1
-            duplicates = _check_graph(node, file)
+            duplicates, go_numbers = _check_graph(node, file)
             data = loader.construct_document(node)
             documents.append(
                 Document(
                     data,
                     SourceLocation(file, line),
                     item_lines=_item_lines(node),
-                    warnings=_duplicate_warnings(file, duplicates),
+                    warnings=(
+                        *_duplicate_warnings(file, duplicates),
+                        *_go_number_warnings(file, go_numbers),
+                    ),
                 )
             )
     finally:
@@ -80,8 +103,9 @@ def _parse_yaml_with_nodes(text: str, file: str) -> list[Document]:
     return documents
 
 
-def _check_graph(root: yaml.Node, file: str) -> list[tuple[str, int]]:
-    """Refuse alias bombs and self-referring aliases; find repeated mapping keys.
+def _check_graph(root: yaml.Node, file: str) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Refuse alias bombs and self-referring aliases; find repeated mapping keys, and plain
+    scalars read as strings that kubectl reads as numbers.
 
     The loader shares an aliased value rather than copying it, so a "billion laughs" document
     loads small, but every later walk of it (normalizing, comparing, reporting) would visit the
@@ -89,6 +113,7 @@ def _check_graph(root: yaml.Node, file: str) -> list[tuple[str, int]]:
     """
     sizes: dict[int, int] = {}
     duplicates: list[tuple[str, int]] = []
+    go_numbers: list[tuple[str, int]] = []
     # Iterative post-order walk: (node, children visited?)
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     open_nodes: set[int] = set()
@@ -121,7 +146,18 @@ def _check_graph(root: yaml.Node, file: str) -> list[tuple[str, int]]:
         stack.extend((child, False) for child in children)
         if isinstance(node, yaml.MappingNode):
             duplicates.extend(_repeated_keys(node))
-    return sorted(set(duplicates), key=lambda found: found[1])
+        elif (
+            isinstance(node, yaml.ScalarNode)
+            and not node.style  # plain, not quoted (libyaml says '', PyYAML None)
+            and node.tag == _STR
+            and go_number(node.value)
+        ):
+            go_numbers.append((node.value, node.start_mark.line + 1))
+
+    def by_line(found: tuple[str, int]) -> int:
+        return found[1]
+
+    return sorted(set(duplicates), key=by_line), sorted(set(go_numbers), key=by_line)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -151,6 +187,18 @@ def _duplicate_warnings(file: str, duplicates: Sequence[tuple[str, int]]) -> tup
     )
 
 
+def _go_number_warnings(file: str, found: Sequence[tuple[str, int]]) -> tuple[str, ...]:
+    return tuple(
+        f"{file}:{line}: the plain value {_cut(text)} is a string in YAML 1.1, as read here, but "
+        "kubectl reads it as a number: quote it if a string is meant"
+        for text, line in found
+    )
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _shown(key: str) -> str:
     return repr(key if len(key) <= 60 else key[:57] + "...")
 
@@ -174,7 +222,40 @@ def _parse_json(text: str, file: str) -> list[Document]:
         raise InputError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno) from exc
     except RecursionError as exc:
         raise InputError("invalid JSON: nesting is too deep", file=file) from exc
+    if _SURROGATE_ESCAPE.search(text):
+        data = _replace_lone_surrogates(data)
     return [Document(data, SourceLocation(file, 1), item_lines=item_lines)]
+
+
+# JSON may escape half of a UTF-16 pair alone ("\ud800"), which no text can be written with.
+# Go's decoder (the API server's, kubectl's) reads it as U+FFFD; so does this one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone_surrogates(data: Any) -> Any:
+    def fixed(text: str) -> str:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+
+    if isinstance(data, str):
+        return fixed(data)
+    pending: list[Any] = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in list(value.items()):
+                if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                    del value[key]
+                    key = fixed(key)  # noqa: PLW2901
+                value[key] = fixed(item) if isinstance(item, str) else item
+                pending.append(item)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, str):
+                    value[index] = fixed(item)
+                else:
+                    pending.append(item)
+    return data
 
 
 _DECODER = json.JSONDecoder()

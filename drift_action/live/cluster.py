@@ -41,6 +41,7 @@ class ClusterReader:
             {(obj.group, obj.api_version.rpartition("/")[2]) for obj in desired},
             self.client.spec.concurrency,
         )
+        unanswered: ClusterError | None = None
         for obj in desired:
             key = (obj.group, obj.kind)
             if key in self._resources or key in self._unserved:
@@ -51,11 +52,16 @@ class ClusterReader:
             except NotServed as exc:
                 self._unserved[key] = f"{exc}: is the CRD installed?"
                 continue
-            except ApiError as exc:
+            except (ApiError, ClusterError) as exc:
+                # One group's document failing (an aggregated API down or hanging) fails its kinds.
                 self._unserved[key] = f"discovery of {obj.api_version} failed: {exc}"
+                if isinstance(exc, ClusterError):
+                    unanswered = exc
                 continue
             self._resources[key] = resource
             scopes.learn(obj.group, obj.kind, namespaced=resource.namespaced)
+        if unanswered is not None and not self._resources:
+            raise unanswered  # nothing could be discovered: the cluster itself does not answer
 
     def read(self, desired: Sequence[KubeObject], selector: Selector | None) -> LiveRead:
         wanted: dict[tuple[str, str], set[str]] = {}

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from drift_action.compare import Settings
 from drift_action.live.cluster import ClusterReader
-from drift_action.live.kube_client import ApiError
+from drift_action.live.kube_client import ApiError, ClusterError
 from drift_action.model import KubeObject, Report, ResourceResult
 from drift_action.server_side import CompareMode, confirm
 
@@ -29,18 +29,28 @@ def confirm_server_side(  # noqa: PLR0917 (one call site, in the pipeline)
     forbidden: set[str] = set()
     results: list[ResourceResult] = []
     asked = 0
+    stopped: ClusterError | None = None  # the server stopped answering: no more dry runs
+    unconfirmed = 0
     for result in report.resources:
         desired, now = desired_by_key.get(result.key), live_by_key.get(result.key)
         if desired is None or now is None or not mode.wants_dry_run(result):
             results.append(result)
             continue
         kind = f"{result.key.kind} ({result.key.group or 'core'})"
+        if stopped is not None:
+            unconfirmed += 1
+            results.append(result)
+            continue
         if kind in forbidden:
             results.append(result)
             continue
         asked += 1
         try:
             predicted = reader.dry_run(desired)
+        except ClusterError as exc:  # dropped, cut or timed out after retries
+            stopped, unconfirmed = exc, unconfirmed + 1
+            results.append(result)
+            continue
         except ApiError as exc:
             if exc.code == 403:
                 forbidden.add(kind)
@@ -63,5 +73,10 @@ def confirm_server_side(  # noqa: PLR0917 (one call site, in the pipeline)
                 f"{type(exc).__name__}); kept the client-side result"
             )
             results.append(result)
+    if stopped is not None:
+        warnings.append(
+            f"server-side dry runs stopped ({stopped}); kept the client-side result of "
+            f"{unconfirmed} resource{'s'[: unconfirmed != 1]}"
+        )
     log.info("server-side dry runs: %d", asked)
     return replace(report, resources=tuple(results), warnings=tuple(warnings))

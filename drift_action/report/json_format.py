@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drift_action.model import Attribution, Change, Report, ResourceResult, Status
+from drift_action.model import Attribution, Change, Observer, Report, ResourceResult, Status
 
 
 def render(report: Report) -> str:
@@ -34,9 +34,7 @@ def _resource(result: ResourceResult) -> dict[str, Any]:
         "namespace": result.key.namespace or None,
         "name": result.key.name,
         "status": result.status.value,
-        "source": (
-            {"file": result.source.file, "line": result.source.line} if result.source else None
-        ),
+        "source": _source(result),
         "changes": [_change(c) for c in result.changes],
         "ignored": [{**_change(c), "ignored_by": c.ignored_by} for c in result.ignored],
         "normalized": [
@@ -45,7 +43,18 @@ def _resource(result: ResourceResult) -> dict[str, Any]:
     }
     if result.message:
         out["message"] = result.message
+    if result.seen_by != (Observer.LIVE,):
+        out["seen_by"] = [observer.value for observer in result.seen_by]
     return out
+
+
+def _source(result: ResourceResult) -> dict[str, Any] | None:
+    if result.source is None:
+        return None
+    source: dict[str, Any] = {"file": result.source.file, "line": result.source.line}
+    if result.source.address is not None:
+        source["address"] = result.source.address
+    return source
 
 
 def _change(change: Change) -> dict[str, Any]:

@@ -5,10 +5,11 @@ Warnings are not repeated here: the CLI prints them on stderr as they happen.
 
 from __future__ import annotations
 
+from drift_action.marks import KNOWN_AFTER_APPLY
 from drift_action.model import Change, ChangeType, Report, ResourceResult, Status
 from drift_action.normalize import RULES as ALWAYS
 from drift_action.report.summary import headline
-from drift_action.report.values import by, change_kind, plural, show_desired, show_live
+from drift_action.report.values import by, change_kind, plural, seen_by, show_desired, show_live
 
 _MARK = {
     Status.MISSING: "-",
@@ -42,8 +43,14 @@ def render(report: Report, *, color: bool = False, explain: bool = False) -> str
         show_resource = result.status is not Status.IN_SYNC
         if show_resource:
             mark = paint(_COLOR[result.status], f"{_MARK[result.status]} {result.key}")
-            lines.append(f"{mark}  [{_STATUS_TEXT[result.status]}]{_where(result)}")
+            label = _STATUS_TEXT[result.status] + seen_by(result)
+            lines.append(f"{mark}  [{label}]{_where(result)}")
             lines.extend(f"    {_change_line(change)}" for change in result.changes)
+            lines.extend(
+                f"    {n.path}: (known after apply)"
+                for n in result.normalized
+                if n.rule == KNOWN_AFTER_APPLY
+            )
             if result.message:
                 lines.append(f"    {result.message}")
         if result.ignored:
@@ -54,7 +61,9 @@ def render(report: Report, *, color: bool = False, explain: bool = False) -> str
             if not show_resource and not result.ignored:
                 lines.append(f"= {result.key}  [in sync]{_where(result)}")
             lines.extend(
-                f"    not drift ({n.rule}): {n.path}: {n.reason}" for n in result.normalized
+                f"    not drift ({n.rule}): {n.path}: {n.reason}"
+                for n in result.normalized
+                if not (show_resource and n.rule == KNOWN_AFTER_APPLY)  # shown above
             )
     in_sync = [r for r in report.resources if r.status is Status.IN_SYNC]
     if in_sync:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from drift_action.model import Attribution, Change, ChangeType
+from drift_action.model import Attribution, Change, ChangeType, Observer, ResourceResult
 
 ABSENT = "(absent)"
 NOT_IN_GIT = "(not in Git)"
@@ -67,3 +67,10 @@ def by(attribution: Attribution | None) -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def seen_by(result: ResourceResult) -> str:
+    """How a result's live state was seen, when not (only) by reading it: Terraform's refresh."""
+    if Observer.TERRAFORM not in result.seen_by:
+        return ""
+    return ", Terraform saw it too" if Observer.LIVE in result.seen_by else ", as Terraform saw it"

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift_action.sources import helm, kustomize, manifests
+from drift_action.sources import helm, kustomize, manifests, terraform
 from drift_action.sources.base import Rendered, Renderer, SourceSpec
 from drift_action.sources.helm import HelmSpec
 from drift_action.sources.kustomize import KustomizeSpec
 from drift_action.sources.manifests import ManifestsSpec
+from drift_action.sources.terraform import TerraformSpec
 
 RENDERERS: dict[type[Any], Renderer[Any]] = {
     ManifestsSpec: manifests.ManifestsRenderer(),
     HelmSpec: helm.HelmRenderer(),
     KustomizeSpec: kustomize.KustomizeRenderer(),
+    TerraformSpec: terraform.TerraformRenderer(),
 }
 
 
@@ -29,5 +31,6 @@ __all__ = [
     "Rendered",
     "Renderer",
     "SourceSpec",
+    "TerraformSpec",
     "render",
 ]

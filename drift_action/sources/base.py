@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from drift_action.model import Document
+from drift_action.model import Document, Observation
 
 
 class SourceSpec(Protocol):
@@ -26,6 +26,7 @@ class SourceSpec(Protocol):
 class Rendered:
     documents: tuple[Document, ...]
     warnings: tuple[str, ...] = ()
+    observations: tuple[Observation, ...] = ()  # live state the source itself recorded
 
 
 SpecT_contra = TypeVar("SpecT_contra", contravariant=True)

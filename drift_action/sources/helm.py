@@ -7,32 +7,29 @@ ones `helm template --include-crds` prints, without hooks unless `include_hooks`
 
 from __future__ import annotations
 
-import json
 import logging
+import os
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from drift_action.errors import DriftActionError, UsageError
-from drift_action.files import display_path, read_text
+from drift_action.bounds import MIB, RenderLimits
+from drift_action.confine import PathPolicy
+from drift_action.errors import InputError
+from drift_action.files import display_path
 from drift_action.sources.base import Rendered
+from drift_action.sources.bounded import limit_error
 from drift_action.sources.helm_chart import (
-    check_dependencies,
     check_local_chart,
-    crd_enabled,
-    float_warnings,
     is_crd_file,
     is_hook,
-    is_manifest,
     manifest_documents,
     split_template_output,
 )
-from drift_action.sources.helm_errors import go_log, sdk_error, template_error, values_file_error
-from drift_action.tools import ToolError, run_tool
-
-if TYPE_CHECKING:
-    from helm_python import Chart
+from drift_action.sources.helm_errors import template_error
+from drift_action.tools import ToolError, run_program, run_tool
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +57,8 @@ class HelmSpec:
     api_versions: tuple[str, ...] = ()  # added to .Capabilities.APIVersions
     include_hooks: bool = False
     helm_binary: str | None = None  # run `helm template` with this program instead of the SDK
+    limits: RenderLimits = field(default_factory=RenderLimits)
+    policy: PathPolicy = field(default_factory=PathPolicy)  # where the chart and values may be
 
     @property
     def label(self) -> str:
@@ -68,6 +67,10 @@ class HelmSpec:
 
 class HelmRenderer:
     def render(self, spec: HelmSpec) -> Rendered:
+        if spec.helm_binary is None or Path(spec.chart).exists():
+            spec.policy.check_tree(spec.chart, "Helm chart")
+        for file in spec.values:
+            spec.policy.check(file, "values file")
         if spec.helm_binary is None:
             manifests, warnings = _render_with_sdk(spec)
         else:
@@ -78,89 +81,45 @@ class HelmRenderer:
 
 
 def _render_with_sdk(spec: HelmSpec) -> tuple[list[tuple[str, str]], list[str]]:
+    """In a child process (`helm_worker`), so the render limits can stop it."""
+    from drift_action.sources import helm_worker  # noqa: PLC0415 (it imports this module)
+
     shown = display_path(spec.chart)
     check_local_chart(spec.chart, shown)
+    # -P: the working directory (a repository) is not put on the module path.
+    command = [sys.executable, "-P", "-m", "drift_action.sources.helm_worker"]
+    limits = spec.limits
     try:
-        # Imported here: loading the Go library costs ~0.1 s that runs without Helm sources skip.
-        import helm_python  # noqa: PLC0415
-    except Exception as exc:  # ImportError, or the bundled library cannot be loaded
-        raise DriftActionError(
-            f"the Helm SDK cannot be loaded ({exc}): pip install helm-python-sdk, "
-            "or render with a helm binary"
-        ) from exc
-    try:
-        helm_python.validate_release_name(spec.release)
-    except helm_python.HelmError as exc:
-        raise UsageError(f"invalid Helm release name {spec.release!r}: {exc}") from exc
-    values, warnings = _user_values(spec)
-    with go_log() as logged:
-        try:
-            with helm_python.Chart.load(spec.chart) as chart:
-                check_dependencies(chart.metadata, chart.dependencies, shown)
-                rendered = _render_chart(chart, values, spec)
-                crds = [
-                    (crd["filename"], crd["data"])
-                    for crd in chart.crds
-                    if crd_enabled(crd["filename"], rendered, chart, values)
-                ]
-        except helm_python.HelmError as exc:
-            raise sdk_error(exc, shown) from exc
-    warnings.extend(f"{shown}: helm: {line}" for line in logged)
-    templates = [(name, text) for name, text in sorted(rendered.items()) if is_manifest(name)]
-    return crds + templates, warnings
+        finished = run_program(
+            command,
+            # Go's threads, and so its memory, do not grow with the machine's cores: a render
+            # runs on one, and the memory limit below must hold on any machine.
+            env={"GOMAXPROCS": os.environ.get("GOMAXPROCS", "2")},
+            input=helm_worker.request(spec),
+            timeout=limits.timeout,
+            # JSON escapes newlines and quotes: room for that beyond the text's own limit.
+            max_bytes=2 * limits.max_bytes + MIB,
+            memory_bytes=limits.memory_bytes,
+            file=shown,
+        )
+    except ToolError as exc:
+        if (error := limit_error(exc, "Helm", limits, shown)) is not None:
+            raise error from None
+        raise InputError(f"the Helm engine failed: {_crash(exc)}", file=shown) from None
+    return helm_worker.answer(finished.stdout, finished.stderr, shown)
 
 
-def _render_chart(chart: Chart, values: dict[str, Any], spec: HelmSpec) -> dict[str, str]:
-    if spec.kube_version is None and not spec.api_versions:
-        return chart.render(values, name=spec.release, namespace=spec.namespace)
-    # helm-python-sdk 0.2.2's Chart.render() has no parameters for the capabilities, but the
-    # library's helm_render takes them in the same options JSON; call it as Chart.render does.
-    from helm_python import _native  # noqa: PLC0415
-
-    options: dict[str, Any] = {"name": spec.release, "namespace": spec.namespace}
-    if spec.kube_version is not None:
-        options["kube_version"] = spec.kube_version
-    if spec.api_versions:
-        options["api_versions"] = list(spec.api_versions)
-    raw = _native.call_string("helm_render", chart._raw(), json.dumps(values), json.dumps(options))
-    manifests: dict[str, str] = json.loads(raw)
-    return manifests
-
-
-def _user_values(spec: HelmSpec) -> tuple[dict[str, Any], list[str]]:
-    """Values files then --set then --set-string, each merged over the last, as helm does."""
-    from helm_python import (  # noqa: PLC0415
-        HelmError,
-        parse_set_string,
-        parse_set_string_values,
-        values_from_yaml,
-    )
-
-    merged: dict[str, Any] = {}
-    for file in spec.values:
-        shown = display_path(file)
-        text = read_text(file)
-        try:
-            loaded = values_from_yaml(text)  # Helm's own YAML reading, quirks included
-        except HelmError as exc:
-            raise values_file_error(str(exc), shown) from exc
-        merged = merge_values(merged, loaded)
-    warnings: list[str] = []
-    for flag, parse, expressions in (
-        ("--set", parse_set_string, spec.set),
-        ("--set-string", parse_set_string_values, spec.set_string),
-    ):
-        for expression in expressions:
-            try:
-                parsed = parse(expression)
-            except HelmError as exc:
-                # Only the key: the value may be a password given on the command line.
-                key = expression.split("=", 1)[0]
-                raise UsageError(f"{flag} {key!r}=... does not parse: {exc}") from exc
-            if flag == "--set":
-                warnings.extend(float_warnings(parsed))
-            merged = merge_values(merged, parsed)
-    return merged, warnings
+def _crash(exc: ToolError) -> str:
+    """Why the engine's process died: Go's own first line (`fatal error: ...`, `panic: ...`)
+    rather than the end of its goroutine dump."""
+    lines = exc.error_output.splitlines()
+    for prefixes in (("fatal error:", "panic:"), ("runtime:",)):
+        for line in lines:
+            if line.startswith(prefixes):
+                return line.strip()[:300]
+    code = exc.returncode or 0
+    how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+    return f"{how}: {' | '.join(exc.stderr) or 'no error output'}"
 
 
 def merge_values(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -179,10 +138,19 @@ def _run_helm(spec: HelmSpec, helm: str) -> str:
     shown = display_path(spec.chart)
     if Path(spec.chart).exists():  # otherwise perhaps a repository reference helm understands
         check_local_chart(spec.chart, shown)
+    limits = spec.limits
     try:
-        return run_tool(template_command(spec, helm), file=shown)
+        return run_tool(
+            template_command(spec, helm),
+            file=shown,
+            timeout=limits.timeout,
+            max_bytes=limits.max_bytes,
+            memory_bytes=limits.memory_bytes,
+        )
     except ToolError as exc:
-        if exc.returncode is None:  # not found, not executable, timed out: already clear
+        if (error := limit_error(exc, "helm template", limits, shown)) is not None:
+            raise error from None
+        if exc.returncode is None:  # not found, not executable: already clear
             raise
         raise template_error(" ".join(exc.stderr), shown, fallback="helm template failed") from exc
 

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from drift_action.errors import DriftActionError, InputError, UsageError
 
 _LOG_PREFIX = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? ")
-
-_STDERR_LOCK = threading.Lock()
 
 
 def sdk_error(exc: Exception, shown: str) -> DriftActionError:
@@ -37,27 +29,9 @@ def sdk_error(exc: Exception, shown: str) -> DriftActionError:
     return InputError(f"Helm failed: {detail}", file=shown)
 
 
-@contextmanager
-def go_log() -> Iterator[list[str]]:
-    """Collect what the Go library logs: Helm writes warnings straight to the process's stderr."""
-    lines: list[str] = []
-    with _STDERR_LOCK, tempfile.TemporaryFile() as sink:
-        sys.stderr.flush()
-        try:
-            saved = os.dup(2)
-        except OSError:  # no stderr to borrow: let the library write wherever it can
-            yield lines
-            return
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield lines
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            for line in sink.read().decode("utf-8", "replace").splitlines():
-                if line.strip():
-                    lines.append(_LOG_PREFIX.sub("", line.strip())[:300])
+def log_lines(text: str) -> list[str]:
+    """What the Go library logged, one message a line, without its timestamps."""
+    return [_LOG_PREFIX.sub("", line.strip())[:300] for line in text.splitlines() if line.strip()]
 
 
 _YAML_LINE = re.compile(r"yaml: line (\d+): (.*)")

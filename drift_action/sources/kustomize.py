@@ -6,16 +6,19 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from drift_action.bounds import RenderLimits
+from drift_action.confine import PathPolicy
 from drift_action.errors import InputError
-from drift_action.files import display_path
+from drift_action.files import display_path, read_text
 from drift_action.model import SourceLocation
 from drift_action.sources.base import Rendered
+from drift_action.sources.bounded import limit_error
 from drift_action.tools import ToolError, run_tool, which
 from drift_action.yaml_docs import parse_documents
 
@@ -33,6 +36,8 @@ _KLOG = re.compile(r'^[EWI]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="')
 class KustomizeSpec:
     path: str  # the folder holding kustomization.yaml
     namespace: str = "default"
+    limits: RenderLimits = field(default_factory=RenderLimits)
+    policy: PathPolicy = field(default_factory=PathPolicy)  # where its folders may be
 
     @property
     def label(self) -> str:
@@ -50,14 +55,24 @@ class KustomizeRenderer:
             raise InputError(
                 "not a kustomization: the folder has no kustomization.yaml", file=shown
             )
+        check_folders(spec.path, spec.policy)
         command = build_command(spec.path, shown)
+        limits = spec.limits
         try:
-            output = run_tool(command, file=shown)
+            output = run_tool(
+                command,
+                file=shown,
+                timeout=limits.timeout,
+                max_bytes=limits.max_bytes,
+                memory_bytes=limits.memory_bytes,
+            )
         except ToolError as exc:
-            if exc.returncode is None:  # not found, not executable, timed out: already clear
+            what = f"{exc.program} {command[1]}"  # "kustomize build" or "kubectl kustomize"
+            if (error := limit_error(exc, what, limits, shown)) is not None:
+                raise error from None
+            if exc.returncode is None:  # not found, not executable: already clear
                 raise
             reason = " | ".join(_clean(line) for line in exc.stderr) or str(exc)
-            what = f"{exc.program} {command[1]}"  # "kustomize build" or "kubectl kustomize"
             raise InputError(f"{what} failed: {reason}", file=shown) from exc
         documents = [
             replace(document, source=_origin(document.data, shown), item_lines=())
@@ -66,6 +81,56 @@ class KustomizeRenderer:
         ]
         log.info("built %d objects from %s", len(documents), spec.label)
         return Rendered(tuple(documents))
+
+
+def check_folders(folder: str, policy: PathPolicy) -> None:
+    """With a confined run, the kustomization folder, the local folders it builds on
+    (`resources`, `bases`, `components`, and theirs in turn) and every link in them must stay
+    inside the root. kustomize itself refuses files outside each kustomization's folder, links
+    resolved (its default load restrictor); remote bases are not paths."""
+    if policy.root is None:
+        return
+    seen: set[str] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        real = os.path.realpath(current)
+        if real in seen:
+            continue
+        seen.add(real)
+        policy.check_tree(current, "kustomization")
+        pending.extend(_local_folders(current))
+
+
+def _local_folders(folder: str) -> list[str]:
+    """The folders a kustomization names in resources, bases and components."""
+    for name in KUSTOMIZATION_FILES:
+        file = Path(folder) / name
+        if file.is_file():
+            break
+    else:
+        return []
+    try:
+        documents = parse_documents(read_text(str(file)), display_path(file))
+    except InputError:
+        return []  # kustomize says what is wrong with it
+    data = documents[0].data if documents else None
+    if not isinstance(data, Mapping):
+        return []
+    found = []
+    for key in ("resources", "bases", "components"):
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else ():
+            if isinstance(entry, str) and "://" not in entry and not _remote(entry):
+                path = os.path.join(folder, entry)
+                if os.path.isdir(path):
+                    found.append(path)
+    return found
+
+
+def _remote(entry: str) -> bool:
+    """kustomize's remote forms without a scheme: github.com/org/repo//path?ref=v1, git@..."""
+    return entry.startswith(("git@", "github.com/", "gitlab.com/", "bitbucket.org/"))
 
 
 def build_command(path: str, shown: str) -> list[str]:
@@ -95,7 +160,7 @@ def _origin(data: Any, folder: str) -> SourceLocation:
         return SourceLocation(folder)
     try:
         origin = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return SourceLocation(folder)
     if not isinstance(origin, Mapping) or origin.get("repo"):
         return SourceLocation(folder)  # from a remote base: the folder is what the user has

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import glob
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from drift_action.confine import PathPolicy
 from drift_action.errors import InputError
 from drift_action.files import display_path, read_text
 from drift_action.model import Document
@@ -23,6 +24,7 @@ _GLOB_CHARS = frozenset("*?[")
 class ManifestsSpec:
     paths: tuple[str, ...]
     namespace: str = "default"
+    policy: PathPolicy = field(default_factory=PathPolicy)  # where the files may be
 
     @property
     def label(self) -> str:
@@ -34,9 +36,12 @@ class ManifestsRenderer:
         documents: list[Document] = []
         warnings: list[str] = []
         for given in spec.paths:
+            spec.policy.check(given, "manifests path")
             files = expand(given)
             if not files:
                 warnings.append(f"{given}: no *.yaml, *.yml or *.json files found")
+            for file in files:  # a link found in a folder is refused too: checked before any read
+                spec.policy.check(file, "manifest file")
             for file in files:
                 text = read_text(file)
                 documents.extend(

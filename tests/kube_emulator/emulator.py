@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,8 @@ class RequestRecord:
     method: str
     path: str
     query: dict[str, str] = field(default_factory=dict)
-    status: int = 0  # the code sent; 0 when a fault dropped the connection
+    status: int = 0  # the code sent; 0 when a fault dropped or cut the connection
+    at: float = field(default=0.0, compare=False)  # time.monotonic() when the request arrived
 
 
 class KubeEmulator:
@@ -169,9 +171,17 @@ class KubeEmulator:
         if self.token is not None and header != f"Bearer {self.token}":
             raise ApiError(401, "Unauthorized")
 
-    def record(self, method: str, path: str, query: dict[str, str], status: int) -> None:
+    def record(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        status: int,
+        at: float | None = None,
+    ) -> None:
+        at = time.monotonic() if at is None else at
         with self._records_lock:
-            self._records.append(RequestRecord(method, path, query, status))
+            self._records.append(RequestRecord(method, path, query, status, at))
 
     @property
     def requests(self) -> list[RequestRecord]:

@@ -17,7 +17,9 @@ class Fault:
 
     Actions: `status` answers with that code and the real server's Status body; `drop`
     closes the TCP connection without a response; `hang` sleeps that many seconds and then
-    answers (normally, or with `status`); `latency` only delays matching requests.
+    answers (normally, or with `status`); `latency` only delays matching requests;
+    `truncate` sends the status line and the headers (Content-Length for the whole body) but
+    only half the body, then closes the connection: a connection reset mid-body.
     """
 
     status: int | None = None
@@ -27,6 +29,7 @@ class Fault:
     drop: bool = False
     hang: float | None = None
     latency: float | None = None
+    truncate: bool = False
     retry_after: int | None = None  # 429 (default 1) and 503: Retry-After seconds
     message: str = ""  # overrides the default Status message
     reason: str = ""  # overrides the default Status reason (e.g. "Gone" for a 410)
@@ -34,15 +37,16 @@ class Fault:
     hits: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        if self.status is None and not self.drop and self.hang is None and self.latency is None:
-            raise ValueError("Fault needs an action: status, drop, hang or latency")
-        if self.drop and self.status is not None:
-            raise ValueError("Fault: drop and status are exclusive")
+        actions = (self.status, self.hang, self.latency)
+        if all(a is None for a in actions) and not self.drop and not self.truncate:
+            raise ValueError("Fault needs an action: status, drop, hang, latency or truncate")
+        if self.drop and (self.status is not None or self.truncate):
+            raise ValueError("Fault: drop excludes status and truncate")
         self._pattern = re.compile(self.path_regex) if self.path_regex else None
 
     @property
     def delay_only(self) -> bool:
-        return self.status is None and not self.drop and self.hang is None
+        return self.status is None and not self.drop and self.hang is None and not self.truncate
 
     def matches(self, method: str, target: str) -> bool:
         if self.times is not None and self.hits >= self.times:

@@ -6,6 +6,7 @@ import contextlib
 import socket
 import ssl
 import threading
+import time
 import traceback
 import uuid
 from email.utils import formatdate
@@ -79,6 +80,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _serve(self, *, head_only: bool = False) -> None:
         emu = self.server.emulator
+        arrived = time.monotonic()
         split = urlsplit(self.path)
         path, method = split.path, self.command
         query = dict(parse_qsl(split.query, keep_blank_values=True))
@@ -90,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
             if fault is not None:
                 emu.sleep(fault.hang or 0.0)
                 if fault.drop:
-                    emu.record(method, path, query, 0)
+                    emu.record(method, path, query, 0, arrived)
                     self._drop()
                     return
                 if fault.status is not None:
@@ -111,7 +113,11 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as error:  # an emulator bug: answer like the server would, loudly
             traceback.print_exc()
             response = Response(500, ApiError(500, f"Internal error occurred: {error!r}").body())
-        emu.record(method, path, query, response.status)
+        if fault is not None and fault.truncate:
+            emu.record(method, path, query, 0, arrived)
+            self._send(response, head_only, cut=True)
+            return
+        emu.record(method, path, query, response.status, arrived)
         self._send(response, head_only)
 
     def _read_body(self) -> bytes:
@@ -132,7 +138,9 @@ class Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
-    def _send(self, response: Response, head_only: bool) -> None:
+    def _send(self, response: Response, head_only: bool, *, cut: bool = False) -> None:
+        """Send the response; `cut`: only half its body, then close (Content-Length still
+        announces the whole body, so the client sees the connection reset mid-body)."""
         phrase = HTTPStatus(response.status).phrase
         headers = {
             "Audit-Id": str(uuid.uuid4()),
@@ -148,6 +156,10 @@ class Handler(BaseHTTPRequestHandler):
             f"{k}: {v}\r\n" for k, v in headers.items()
         )
         # One write per response: headers and body in the same TCP segment(s).
-        payload = head.encode("latin-1") + b"\r\n" + (b"" if head_only else response.body)
+        body = b"" if head_only else response.body
+        payload = head.encode("latin-1") + b"\r\n" + (body[: len(body) // 2] if cut else body)
         with contextlib.suppress(OSError):
             self.wfile.write(payload)
+            self.wfile.flush()
+        if cut:
+            self._drop()

@@ -1,0 +1,160 @@
+"""What a source knows about a desired object's values: unknown, sensitive or a tool's default.
+
+A Terraform plan marks values it knows only after apply and values that are sensitive. The
+marks are positions in the object's body (`spec.template.spec.containers[0].image`); changes
+are named by merge keys (`containers[name=web].image`). This module translates one into the
+other and screens a comparison's changes and notes:
+
+* a change at or below an unknown value is set aside: the value is "known after apply";
+* a change that reaches a sensitive value shows `(hidden)` on both sides, and so do notes;
+* a field the desired object sets to a tool's default (the provider's `false`, `0`, `"Always"`)
+  that the API server does not store is not drift when it is absent live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from drift_action.merge_keys import item_key, key_fields
+from drift_action.model import (
+    Change,
+    ChangeType,
+    IndexPath,
+    KubeObject,
+    Marks,
+    Normalization,
+    Status,
+)
+from drift_action.paths import Path, format_path
+
+KNOWN_AFTER_APPLY = "known-after-apply"
+PROVIDER_DEFAULT = "provider-default"
+SENSITIVE_NOTE = "values hidden: Terraform marks this value sensitive"
+_UNKNOWN_REASON = "Terraform knows this value only after apply: not compared"
+_DEFAULT_REASON = "the Terraform provider's default, which the API server does not store"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Marks as change paths: every form a comparison may name the marked field by."""
+
+    unknown: tuple[Path, ...] = ()
+    sensitive: tuple[Path, ...] = ()
+    defaults: tuple[Path, ...] = ()
+    unknown_names: tuple[str, ...] = ()  # one readable path per unknown value
+    sensitive_texts: tuple[str, ...] = ()
+
+    def is_sensitive(self, path: Path) -> bool:
+        """At, below or above a sensitive value: the change would show some of it."""
+        return any(_overlaps(path, mark) for mark in self.sensitive)
+
+    def is_unknown(self, path: Path) -> bool:
+        return any(path[: len(mark)] == mark for mark in self.unknown)
+
+    def screen(
+        self, changes: Iterable[Change], redact: Callable[[Change], Change]
+    ) -> tuple[list[Change], list[Normalization]]:
+        """Changes without the unknown and defaulted ones, sensitive ones hidden; and notes."""
+        notes = [
+            Normalization(KNOWN_AFTER_APPLY, name, _UNKNOWN_REASON) for name in self.unknown_names
+        ]
+        kept: list[Change] = []
+        for change in changes:
+            if self.unknown and self.is_unknown(change.path):
+                continue
+            if change.type is ChangeType.MISSING and change.path in self.defaults:
+                notes.append(Normalization(PROVIDER_DEFAULT, change.path_text, _DEFAULT_REASON))
+                continue
+            kept.append(redact(change) if self.is_sensitive(change.path) else change)
+        return kept, notes
+
+    def scrub(self, notes: Iterable[Normalization]) -> tuple[Normalization, ...]:
+        """Notes that could quote a sensitive value (a quantity note does) say so instead."""
+        if not self.sensitive_texts:
+            return tuple(notes)
+        return tuple(
+            Normalization(n.rule, n.path, SENSITIVE_NOTE) if self._names_sensitive(n.path) else n
+            for n in notes
+        )
+
+    def _names_sensitive(self, text: str) -> bool:
+        return any(
+            text == mark
+            or text.startswith((f"{mark}.", f"{mark}["))
+            or mark.startswith((f"{text}.", f"{text}["))
+            for mark in self.sensitive_texts
+        )
+
+
+NO_MARKS = Resolved()
+
+
+def resolve(obj: KubeObject) -> Resolved:
+    """The object's marks as change paths; NO_MARKS for the usual object without any."""
+    marks = obj.marks
+    if marks is None or not (marks.unknown or marks.sensitive or marks.defaults):
+        return NO_MARKS
+    kind, body = obj.key.kind, obj.body
+    unknown = [_forms(kind, body, path) for path in sorted(marks.unknown, key=_order)]
+    sensitive = [_forms(kind, body, path) for path in sorted(marks.sensitive, key=_order)]
+    defaults = [_forms(kind, body, path) for path in sorted(marks.defaults, key=_order)]
+    return Resolved(
+        unknown=tuple(form for forms in unknown for form in forms),
+        sensitive=tuple(form for forms in sensitive for form in forms),
+        defaults=tuple(form for forms in defaults for form in forms),
+        unknown_names=tuple(dict.fromkeys(format_path(forms[-1]) for forms in unknown)),
+        sensitive_texts=tuple(format_path(form) for forms in sensitive for form in forms),
+    )
+
+
+def hint(obj: KubeObject, status: Status) -> str:
+    """What the source says to run when its object drifted or is missing."""
+    if obj.marks is None or not status.is_drift:
+        return ""
+    return obj.marks.hint
+
+
+def _order(path: IndexPath) -> tuple[str, ...]:
+    return tuple(str(segment) for segment in path)
+
+
+def _forms(kind: str, body: Mapping[str, Any], path: IndexPath) -> list[Path]:
+    """The change paths that can name the field at `path`: list items by position or by key.
+
+    The last form uses merge keys wherever the items have them, as the diff does.
+    """
+    forms: list[Path] = [()]
+    value: Any = body
+    for segment in path:
+        if isinstance(segment, int):
+            item = value[segment] if isinstance(value, list) and segment < len(value) else None
+            grown: list[Path] = []
+            for form in forms:
+                grown.append((*form, segment))
+                fields = key_fields(kind, form)
+                key = item_key(item, fields) if fields is not None else None
+                if key is not None:
+                    grown.append((*form, key))
+            forms = list(dict.fromkeys(grown))
+            value = item
+        else:
+            forms = [(*form, segment) for form in forms]
+            value = value.get(segment) if isinstance(value, Mapping) else None
+    return forms
+
+
+def _overlaps(path: Sequence[Any], mark: Sequence[Any]) -> bool:
+    return tuple(path[: len(mark)]) == tuple(mark) or tuple(mark[: len(path)]) == tuple(path)
+
+
+__all__ = [
+    "KNOWN_AFTER_APPLY",
+    "NO_MARKS",
+    "PROVIDER_DEFAULT",
+    "Marks",
+    "Resolved",
+    "hint",
+    "resolve",
+]

@@ -1,0 +1,123 @@
+"""Terraform plans: the JSON of `terraform show -json PLANFILE`, or the binary plan file itself.
+
+A binary plan (a zip archive) is turned into JSON by running `terraform show -json` in the plan's
+folder, where `terraform init` has installed the providers whose schemas it needs. The plan's
+Kubernetes resources become desired objects (`drift_action.terraform`), `helm_release`s with a
+local chart are rendered by the Helm source, and Terraform's own view of each object (its
+refreshed state and `resource_drift`) comes along as observations.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drift_action.errors import InputError
+from drift_action.files import display_path
+from drift_action.model import Document
+from drift_action.sources.base import Rendered
+from drift_action.sources.terraform_helm import render_release
+from drift_action.terraform.documents import build
+from drift_action.terraform.plan import read_plan
+from drift_action.tools import ToolError, run_tool, which
+
+log = logging.getLogger(__name__)
+
+ZIP_MAGIC = b"PK\x03\x04"
+SHOW_TIMEOUT = 300.0
+_BOX = re.compile(r"^[\s│╷╵]+")  # terraform frames its diagnostics with box-drawing characters
+
+
+@dataclass(frozen=True)
+class TerraformSpec:
+    plan: str  # plan JSON or binary plan file
+    namespace: str = "default"  # for kubernetes_manifest objects that name none
+
+    @property
+    def label(self) -> str:
+        return f"terraform plan {self.plan}"
+
+
+class TerraformRenderer:
+    def render(self, spec: TerraformSpec) -> Rendered:
+        shown = display_path(spec.plan)
+        plan = read_plan(load_plan(spec.plan, shown), shown)
+        built = build(plan, shown)
+        documents: list[Document] = list(built.documents)
+        warnings = list(built.warnings)
+        folder = os.path.dirname(os.path.abspath(spec.plan))
+        for release in built.releases:
+            rendered, more = render_release(release, folder, shown)
+            documents.extend(rendered)
+            warnings.extend(more)
+        log.info(
+            "read %d objects from %s (%d resource instances)",
+            len(documents),
+            spec.label,
+            len(plan.instances),
+        )
+        return Rendered(tuple(documents), tuple(warnings), built.observations)
+
+
+def load_plan(path: str, shown: str) -> Any:
+    """The plan as parsed JSON; a binary plan goes through `terraform show -json` first."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError("no such file", file=shown) from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a directory, expected a plan file", file=shown) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=shown) from exc
+    if raw.startswith(ZIP_MAGIC):
+        text = show_json(path, shown)
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                "neither plan JSON nor a binary Terraform plan: give the output of "
+                "terraform show -json PLANFILE, or the plan file",
+                file=shown,
+            ) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not JSON ({exc.msg}): give the output of terraform show -json PLANFILE, "
+            "or the binary plan file",
+            file=shown,
+            line=exc.lineno,
+        ) from exc
+    except RecursionError as exc:
+        raise InputError("not JSON: nesting is too deep", file=shown) from exc
+
+
+def show_json(path: str, shown: str) -> str:
+    """`terraform show -json` of a binary plan, run in the plan's folder."""
+    terraform = which("terraform")
+    if terraform is None:
+        name = os.path.basename(path)
+        raise InputError(
+            f"a binary Terraform plan, and terraform is not on PATH: run "
+            f"`terraform show -json {name} > plan.json` where the plan was made and give plan.json",
+            file=shown,
+        )
+    absolute = os.path.abspath(path)
+    command = [terraform, "show", "-json", "-no-color", absolute]
+    try:
+        return run_tool(command, cwd=os.path.dirname(absolute), timeout=SHOW_TIMEOUT, file=shown)
+    except ToolError as exc:
+        if exc.returncode is None:  # not found, not executable, timed out: already clear
+            raise
+        reason = " | ".join(filter(None, (_BOX.sub("", line) for line in exc.stderr)))
+        raise InputError(
+            f"terraform show -json failed: {reason or exc.detail} (run it in the folder where the "
+            "plan was made, after terraform init)",
+            file=shown,
+        ) from exc

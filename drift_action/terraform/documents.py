@@ -1,0 +1,183 @@
+"""A plan's Kubernetes resources as documents (desired objects) and observations (Terraform's view).
+
+Each object's source is its resource address in the plan file. Data sources, resources planned
+for deletion and other providers' resources are skipped; a kubernetes provider type this module
+does not know is skipped with a warning that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from drift_action.model import Document, Marks, Observation, SourceLocation
+from drift_action.terraform.helm_release import HelmRelease, NotRenderable, read_release
+from drift_action.terraform.manifests import Unusable, kubectl_object, manifest_object
+from drift_action.terraform.plan import Instance, Plan
+from drift_action.terraform.schema import PATCHES, RESOURCES
+from drift_action.terraform.typed import Converted, typed_object
+
+HINT = (
+    "managed by Terraform ({address}): run `terraform plan` to review and `terraform apply` "
+    "to reconcile"
+)
+DRIFT_HINT = (
+    "Terraform's refresh saw {address} changed outside Terraform: run `terraform plan` to review "
+    "and `terraform apply` to reconcile"
+)
+# kubectl_manifest keeps only a fingerprint of the live fields: its drift names no field.
+_FINGERPRINTS = ("yaml_incluster", "live_manifest_incluster")
+
+
+@dataclass(frozen=True)
+class Built:
+    documents: tuple[Document, ...]
+    releases: tuple[HelmRelease, ...]
+    observations: tuple[Observation, ...]
+    warnings: tuple[str, ...]
+
+
+def build(plan: Plan, file: str) -> Built:
+    documents: list[Document] = []
+    releases: list[HelmRelease] = []
+    observations: dict[str, Observation] = {}
+    warnings: list[str] = []
+    for instance in plan.instances:
+        if instance.deleted or not isinstance(instance.after, Mapping):
+            continue  # it will not exist after apply: nothing is expected of the cluster
+        if instance.type == "helm_release":
+            try:
+                releases.append(
+                    read_release(
+                        instance.address,
+                        instance.after,
+                        instance.after_unknown,
+                        instance.after_sensitive,
+                    )
+                )
+            except NotRenderable as exc:
+                warnings.append(f"{file}: {instance.address}: {exc}")
+            continue
+        try:
+            converted = _object(
+                instance.type, instance.after, instance.after_unknown, instance.after_sensitive
+            )
+        except Unusable as exc:
+            warnings.append(f"{file}: {instance.address}: {exc}: not compared")
+            continue
+        if converted is None:
+            if message := _unsupported(instance.type):
+                warnings.append(f"{file}: {instance.address}: {message}: skipped")
+            continue
+        problem = _identity_problem(converted)
+        if problem:
+            warnings.append(f"{file}: {instance.address}: {problem}: not compared")
+            continue
+        document = _document(converted, file, instance.address, HINT)
+        documents.append(document)
+        if instance.actions:  # planned_values alone say nothing of the refreshed state
+            observations[instance.address] = _planned(instance, document, file)
+    for entry in plan.drift:
+        seen = _drift(entry, file)
+        if seen is not None:
+            observations[entry.address] = seen
+    return Built(tuple(documents), tuple(releases), tuple(observations.values()), tuple(warnings))
+
+
+def _object(kind: str, after: Mapping[str, Any], unknown: Any, sensitive: Any) -> Converted | None:
+    if kind == "kubernetes_manifest":
+        return manifest_object(after, unknown, sensitive)
+    if kind == "kubectl_manifest":
+        return kubectl_object(after, unknown, sensitive)
+    resource = RESOURCES.get(kind)
+    if resource is None:
+        return None
+    return typed_object(resource, after, unknown, sensitive)
+
+
+def _unsupported(kind: str) -> str:
+    if kind in PATCHES:
+        return f"{kind} is not compared: {PATCHES[kind]}"
+    if kind.startswith("kubernetes_"):
+        return f"{kind} is not a resource type drift-action reads"
+    return ""  # another provider's resource: not Kubernetes
+
+
+_IDENTITY: tuple[tuple[str, ...], ...] = (
+    ("apiVersion",),
+    ("kind",),
+    ("metadata", "name"),
+    ("metadata", "namespace"),
+)
+
+
+def _identity_problem(converted: Converted) -> str:
+    """Why the object cannot be named in a report, or ""."""
+    marks = converted.marks
+    for path in _IDENTITY[2:]:
+        if any(path[: len(mark)] == mark for mark in marks.unknown):
+            return f"its {path[-1]} is known only after apply"
+    for path in _IDENTITY:
+        if any(path[: len(mark)] == mark for mark in marks.sensitive):
+            return "its identity is sensitive in the plan, and a report would have to name it"
+    metadata = converted.body.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    return "" if isinstance(name, str) and name else "it has no metadata.name"
+
+
+def _document(converted: Converted, file: str, address: str, hint: str) -> Document:
+    marks = replace(converted.marks, hint=hint.format(address=address))
+    return Document(converted.body, SourceLocation(file, None, address), marks=marks)
+
+
+def _planned(instance: Instance, desired: Document, file: str) -> Observation:
+    """Terraform's view without drift: the planned object against the refreshed prior state."""
+    live = None
+    if not instance.created and isinstance(instance.before, Mapping):
+        try:
+            before = _object(instance.type, instance.before, None, instance.before_sensitive)
+        except Unusable:
+            before = None
+        if before is not None:
+            live = Document(before.body, SourceLocation(file, None, instance.address))
+            desired = _with_sensitive(desired, before.marks)
+    return Observation(instance.address, desired, live, drift=False)
+
+
+def _drift(entry: Instance, file: str) -> Observation | None:
+    """A resource_drift entry: the state Terraform had against what its refresh found."""
+    if not isinstance(entry.before, Mapping):
+        return None
+    try:
+        before = _object(entry.type, entry.before, None, entry.before_sensitive)
+        after = (
+            _object(entry.type, entry.after, None, entry.after_sensitive)
+            if isinstance(entry.after, Mapping)
+            else None
+        )
+    except Unusable:
+        return None
+    if before is None or _identity_problem(before):
+        return None
+    hint = DRIFT_HINT.format(address=entry.address)
+    desired = _document(before, file, entry.address, hint)
+    live = None
+    if after is not None:
+        desired = _with_sensitive(desired, after.marks)
+        live = Document(after.body, SourceLocation(file, None, entry.address))
+    # The kubectl provider compares a fingerprint of the fields it applied with one of the live
+    # fields; the YAML itself does not change on refresh.
+    fingerprinted = entry.type == "kubectl_manifest" and isinstance(entry.after, Mapping)
+    changed = fingerprinted and len({str(entry.after.get(key)) for key in _FINGERPRINTS}) > 1
+    return Observation(
+        entry.address, desired, live, drift=True, hint=hint, fields_recorded=not changed
+    )
+
+
+def _with_sensitive(document: Document, other: Marks) -> Document:
+    """The desired side also hides what the other side marks sensitive."""
+    marks = document.marks or Marks()
+    if not other.sensitive:
+        return document
+    return replace(document, marks=replace(marks, sensitive=marks.sensitive | other.sensitive))
