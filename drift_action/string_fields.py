@@ -49,9 +49,14 @@ def check(objects: Iterable[RawObject]) -> list[str]:
 def non_strings(kind: str, body: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """(field, value) for each value that should be a string and is not."""
     found: list[tuple[str, Any]] = []
-    for path, value in _string_values(kind, body):
-        if not isinstance(value, str) and value is not None and not isinstance(value, dict | list):
-            found.append((format_path(path), value))
+    # Groups of values, not single values: paths are only built for the rare offender.
+    for path, group in _string_groups(kind, body):
+        entries = group.items() if isinstance(group, Mapping) else enumerate(group)
+        for key, value in entries:
+            if type(value) is not str and value is not None and not isinstance(value, dict | list):
+                found.append(
+                    (format_path((*path, key if isinstance(key, int) else str(key))), value)
+                )
     return found
 
 
@@ -64,53 +69,57 @@ def warning(where: str, name: str, field: str, value: Any) -> str:
     )
 
 
-def _string_values(kind: str, body: Mapping[str, Any]) -> Iterator[tuple[Path, Any]]:
-    yield from _metadata_values((), body)
+def _string_groups(
+    kind: str, body: Mapping[str, Any]
+) -> Iterator[tuple[Path, Mapping[Any, Any] | list[Any]]]:
+    """(path, mapping or list) whose values Kubernetes holds as strings."""
+    yield from _metadata_groups((), body)
     for path in _KIND_MAPS.get(kind, ()):
-        yield from _map_values(path, _at(body, path))
+        yield from _group(path, _at(body, path))
     pod = _POD_SPECS.get(kind)
     if pod is None:
         return
-    if pod[-1] == "spec" and len(pod) > 1:
+    if len(pod) > 1:
         template = pod[:-1]
-        yield from _metadata_values(template, _at(body, template))
+        yield from _metadata_groups(template, _at(body, template))
         selector = (*pod[: pod.index("template")], "selector", "matchLabels")
-        yield from _map_values(selector, _at(body, selector))
+        yield from _group(selector, _at(body, selector))
     spec = _at(body, pod)
     if not isinstance(spec, Mapping):
         return
-    yield from _map_values((*pod, "nodeSelector"), spec.get("nodeSelector"))
-    for group in _CONTAINER_LISTS:
-        containers = spec.get(group)
-        if not isinstance(containers, list):
-            continue
-        for index, container in enumerate(containers):
-            if isinstance(container, Mapping):
-                yield from _container_values((*pod, group, index), container)
+    yield from _group((*pod, "nodeSelector"), spec.get("nodeSelector"))
+    for name in _CONTAINER_LISTS:
+        containers = spec.get(name)
+        if isinstance(containers, list):
+            for index, container in enumerate(containers):
+                if isinstance(container, Mapping):
+                    yield from _container_groups((*pod, name, index), container)
 
 
-def _container_values(path: Path, container: Mapping[str, Any]) -> Iterator[tuple[Path, Any]]:
+def _container_groups(
+    path: Path, container: Mapping[str, Any]
+) -> Iterator[tuple[Path, Mapping[Any, Any] | list[Any]]]:
     for name in ("command", "args"):
-        items = container.get(name)
-        if isinstance(items, list):
-            yield from (((*path, name, i), item) for i, item in enumerate(items))
+        yield from _group((*path, name), container.get(name))
     env = container.get("env")
     if isinstance(env, list):
         for index, entry in enumerate(env):
             if isinstance(entry, Mapping) and "value" in entry:
-                yield (*path, "env", index, "value"), entry["value"]
+                yield (*path, "env", index), {"value": entry["value"]}
 
 
-def _metadata_values(path: Path, owner: Any) -> Iterator[tuple[Path, Any]]:
+def _metadata_groups(
+    path: Path, owner: Any
+) -> Iterator[tuple[Path, Mapping[Any, Any] | list[Any]]]:
     metadata = owner.get("metadata") if isinstance(owner, Mapping) else None
     if isinstance(metadata, Mapping):
         for name in _METADATA_MAPS:
-            yield from _map_values((*path, "metadata", name), metadata.get(name))
+            yield from _group((*path, "metadata", name), metadata.get(name))
 
 
-def _map_values(path: Path, mapping: Any) -> Iterator[tuple[Path, Any]]:
-    if isinstance(mapping, Mapping):
-        yield from (((*path, str(key)), value) for key, value in mapping.items())
+def _group(path: Path, values: Any) -> Iterator[tuple[Path, Mapping[Any, Any] | list[Any]]]:
+    if isinstance(values, Mapping | list) and values:
+        yield path, values
 
 
 def _at(body: Any, path: Path) -> Any:
