@@ -22,7 +22,7 @@ from drift_action.gh.settings import PublishSettings, publish_settings
 from drift_action.inputs import bool_input as _bool_input
 from drift_action.inputs import input_value as _input
 from drift_action.inputs import list_input as _list_input
-from drift_action.live.kube_client import ClusterSpec
+from drift_action.live.kube_client import ClusterSpec, kubeconfig_credentials
 from drift_action.pipeline import RunOptions, run
 from drift_action.publish import github_publish
 from drift_action.publish.github_actions import append_summary, command, write_outputs
@@ -238,13 +238,10 @@ def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     del argv  # the runner passes everything through INPUT_* variables
     env = os.environ if env is None else env
-    token = _input(env, "token")
-    if token:
-        # Before anything else prints: the runner then hides the token in every log line.
-        print(command("add-mask", token))
-    github_token = _input(env, "github_token")
-    if github_token:
-        print(command("add-mask", github_token))
+    # Before anything else prints, and flushed, so that no line on standard error comes first:
+    # the runner then hides these in every log line.
+    for secret in _secrets_to_mask(env):
+        print(command("add-mask", secret), flush=True)
     try:
         config = ActionConfig.from_env(env)
         github = None
@@ -265,6 +262,20 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             )
         )
         return EXIT_ERROR
+
+
+def _secrets_to_mask(env: Mapping[str, str]) -> list[str]:
+    """The GitHub token, the cluster token, and the credentials of the kubeconfig the run would
+    read (a kubeconfig in the workspace is not one of the runner's secrets): each whole and line
+    by line. Kubeconfig values shorter than 6 characters are left out: masking them would hide
+    every such run of characters in the log."""
+    given = [_input(env, "github_token"), _input(env, "token")]
+    cluster = ClusterSpec(
+        kubeconfig=_input(env, "kubeconfig") or None, server=_input(env, "server") or None
+    )
+    found = [*given, *(c for c in kubeconfig_credentials(cluster) if len(c.strip()) >= 6)]
+    lines = [line for value in found for line in value.splitlines() if len(line.strip()) >= 6]
+    return list(dict.fromkeys(s for s in (*found, *lines) if s.strip()))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ other and screens a comparison's changes and notes:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from drift_action.merge_keys import item_key, key_fields
@@ -48,10 +49,33 @@ class Resolved:
 
     def is_sensitive(self, path: Path) -> bool:
         """At, below or above a sensitive value: the change would show some of it."""
-        return any(_overlaps(path, mark) for mark in self.sensitive)
+        marks, above = self._sensitive_index
+        return path in above or any(path[:end] in marks for end in range(len(path)))
 
     def is_unknown(self, path: Path) -> bool:
-        return any(path[: len(mark)] == mark for mark in self.unknown)
+        marks = self._unknown_index
+        return any(path[:end] in marks for end in range(len(path) + 1))
+
+    # Sets, so that a plan with thousands of marks and changes is not checked pair by pair.
+    @cached_property
+    def _sensitive_index(self) -> tuple[frozenset[Path], frozenset[Path]]:
+        """The marks, and every path at or above one."""
+        above = frozenset(mark[:end] for mark in self.sensitive for end in range(len(mark) + 1))
+        return frozenset(self.sensitive), above
+
+    @cached_property
+    def _unknown_index(self) -> frozenset[Path]:
+        return frozenset(self.unknown)
+
+    @cached_property
+    def _defaults_index(self) -> frozenset[Path]:
+        return frozenset(self.defaults)
+
+    @cached_property
+    def _sensitive_text_index(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The marks as text, and every path text at or above one."""
+        texts = self.sensitive_texts
+        return frozenset(texts), frozenset(up for text in texts for up in _at_and_above(text))
 
     def screen(
         self, changes: Iterable[Change], redact: Callable[[Change], Change]
@@ -64,7 +88,7 @@ class Resolved:
         for change in changes:
             if self.unknown and self.is_unknown(change.path):
                 continue
-            if change.type is ChangeType.MISSING and change.path in self.defaults:
+            if change.type is ChangeType.MISSING and change.path in self._defaults_index:
                 notes.append(Normalization(PROVIDER_DEFAULT, change.path_text, _DEFAULT_REASON))
                 continue
             kept.append(redact(change) if self.is_sensitive(change.path) else change)
@@ -80,12 +104,17 @@ class Resolved:
         )
 
     def _names_sensitive(self, text: str) -> bool:
-        return any(
-            text == mark
-            or text.startswith((f"{mark}.", f"{mark}["))
-            or mark.startswith((f"{text}.", f"{text}["))
-            for mark in self.sensitive_texts
-        )
+        """At, below or above a sensitive path (`a.b` is above `a.b.c` and `a.b[0]`)."""
+        marks, above = self._sensitive_text_index
+        return text in above or any(up in marks for up in _at_and_above(text))
+
+
+def _at_and_above(text: str) -> Iterator[str]:
+    """A path's text and the texts of the paths above it: `a.b[0]`, `a.b`, `a`."""
+    yield text
+    for at, char in enumerate(text):
+        if char in ".[":
+            yield text[:at]
 
 
 NO_MARKS = Resolved()
@@ -143,10 +172,6 @@ def _forms(kind: str, body: Mapping[str, Any], path: IndexPath) -> list[Path]:
             forms = [(*form, segment) for form in forms]
             value = value.get(segment) if isinstance(value, Mapping) else None
     return forms
-
-
-def _overlaps(path: Sequence[Any], mark: Sequence[Any]) -> bool:
-    return tuple(path[: len(mark)]) == tuple(mark) or tuple(mark[: len(path)]) == tuple(path)
 
 
 __all__ = [

@@ -93,8 +93,9 @@ def _run(options: RunOptions) -> Report:
         viewed = {o.address for o in observations}
         unseen = {o.source.address for o, _ in desired_raw if o.source.address not in viewed}
         warnings.extend(
-            f"{address}: Terraform keeps no view of a Helm release's objects: not compared "
-            "without a live snapshot or a cluster"
+            f"{address}: the plan holds no view of the cluster for it (Terraform keeps none "
+            "of a Helm release's objects, nor does a plan without resource_changes): not "
+            "compared without a live snapshot or a cluster"
             for address in sorted(a for a in unseen if a)
         )
         report = terraform_report(observations, settings, drift_only=False)

@@ -128,25 +128,7 @@ def run_program(
         _limit_memory(process.pid, memory_bytes)
     out = _Output(process, max_bytes)
     err = _Tail()
-    threads = [
-        threading.Thread(target=out.read, args=(process.stdout,), daemon=True),
-        threading.Thread(target=err.read, args=(process.stderr,), daemon=True),
-    ]
-    if input is not None:
-        threads.append(
-            threading.Thread(target=_feed, args=(process.stdin, input.encode()), daemon=True)
-        )
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + timeout
-    try:
-        process.wait(timeout=timeout)
-        for thread in threads:  # the pipes close when the last process holding them ends
-            thread.join(max(0.0, deadline - time.monotonic()))
-        timed_out = any(thread.is_alive() for thread in threads) and not out.overflow
-    except subprocess.TimeoutExpired:
-        timed_out = True
-    if timed_out:
+    if _wait(process, out, err, input, timeout):
         _kill(process)
         message = f"{name} did not finish within {timeout:g} seconds"
         raise ToolError(message, program=name, file=file, limit="time")
@@ -185,6 +167,34 @@ def run_program(
         )
     stdout = _universal_newlines(out.bytes().decode("utf-8", "replace"))
     return Finished(stdout, error_output)
+
+
+def _wait(
+    process: subprocess.Popen[bytes], out: _Output, err: _Tail, input: str | None, timeout: float
+) -> bool:
+    """Feed and read the program until it ends and its pipes close; False once it has, True
+    when `timeout` passed first."""
+    threads = [
+        threading.Thread(target=out.read, args=(process.stdout,), daemon=True),
+        threading.Thread(target=err.read, args=(process.stderr,), daemon=True),
+    ]
+    if input is not None:
+        threads.append(
+            threading.Thread(target=_feed, args=(process.stdin, input.encode()), daemon=True)
+        )
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout
+    try:
+        process.wait(timeout=timeout)
+        for thread in threads:  # the pipes close when the last process holding them ends
+            thread.join(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return True
+    except BaseException:  # Ctrl-C: its own process group does not get the terminal's signal
+        _kill(process)
+        raise
+    return any(thread.is_alive() for thread in threads) and not out.overflow
 
 
 class _Output:

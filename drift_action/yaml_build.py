@@ -5,7 +5,9 @@ calls, then constructs the data from the nodes: about 2.5 times the work of read
 Manifests rarely use what needs that machinery, so this builds dicts, lists and scalars from
 the events directly and gives up (`Unsupported`) on anchors, aliases, explicit tags and merge
 keys, for which the caller parses the text again with the safe loader. Plain scalars resolve
-exactly as the safe loader resolves them (YAML 1.1: `on` is true, `010` is 8, dates are dates).
+exactly as the safe loader resolves them (YAML 1.1: `on` is true, `010` is 8), except dates and
+times, which stay the strings they are written as: kubectl's YAML reads them so, the API
+server holds them so, and no report could show a Python date.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _Parser: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Plain scalars whose first character no implicit resolver looks at are always strings.
 _RESOLVED_BY_FIRST = frozenset(k for k in yaml.resolver.Resolver.yaml_implicit_resolvers if k)
 _CACHE_LIMIT = 4096
@@ -189,6 +192,8 @@ def _plain(value: str) -> Any:
     tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     if tag == _STR:
         result: Any = _GoNumber(value) if go_number(value) else value
+    elif tag == TIMESTAMP:
+        result = value
     elif tag == "tag:yaml.org,2002:merge" or tag not in _CONSTRUCTOR.yaml_constructors:
         raise Unsupported(tag)
     else:

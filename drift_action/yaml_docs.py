@@ -8,15 +8,44 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from drift_action.errors import InputError
 from drift_action.model import Document, SourceLocation
-from drift_action.yaml_build import Unsupported, build_documents, go_number
+from drift_action.yaml_build import TIMESTAMP, Unsupported, build_documents, go_number
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class DataLoader(_SafeLoader):
+    """The safe loader (libyaml's when there is one), reading what manifests hold: dates and
+    times stay the strings they are written as, as kubectl reads them, and a value that does
+    not fit its tag (`!!int x`, `!!bool maybe`) is a YAML error at its line, not a crash."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            # The value is not quoted: it may be a secret.
+            problem = f"a value tagged {node.tag.replace('tag:yaml.org,2002:', '!!')} is not one"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from exc
+
+
+def _as_written(loader: DataLoader, node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        problem = "a value tagged !!timestamp is not one"
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+    return node.value
+
+
+DataLoader.add_constructor(TIMESTAMP, _as_written)
+
+_Loader: type[yaml.SafeLoader] = DataLoader
 _STR = "tag:yaml.org,2002:str"
 # Far beyond any real manifest (a large one holds some thousands), far below a "billion laughs".
 MAX_EXPANDED_NODES = 1_000_000

@@ -109,6 +109,7 @@ TOKENS = [
     "!!binary ", "!!python/object/apply:os.system ['true']", "!!map", "!custom ", "%YAML 1.1",
     "%TAG ! tag:x,2000:", "|", "|-", ">", ">+", '"', "'", "#", "\t", "\\", "\ufeff", "\x00",
     "\x85", "\u2028", "on", "no", "1e3", "010", "0x1F", "~", ".inf", "2024-01-02", "=",
+    "2024-13-45", "2024-02-30T25:61:00Z", "!!int x", "!!timestamp [1]", "!!bool maybe",
     "1:20", "-" * 3 + " |", "\r\n", "\r",
 ]  # fmt: skip
 
@@ -124,14 +125,16 @@ def manifest_like_text(draw: st.DrawFn) -> str:
         window = lines[start : start + draw(st.one_of(st.just(len(lines)), st.integers(1, 40)))]
         for _ in range(draw(st.integers(0, 3))):
             at = draw(st.integers(0, len(window)))
-            kind = draw(st.integers(0, 4))
+            kind = draw(st.integers(0, 5))
             if kind == 0 or not window[at:]:
                 window.insert(at, draw(st.sampled_from(LINES)))
             elif kind == 1:
                 window[at] = " " * draw(st.sampled_from([0, 1, 2, 3, 4, 7])) + window[at].lstrip()
             elif kind == 2:
                 window[at] = window[at][: draw(st.integers(0, len(window[at])))]
-            elif kind == 3:
+            elif kind == 3 and ": " in window[at]:  # a value replaced
+                window[at] = window[at].split(": ", 1)[0] + ": " + draw(st.sampled_from(TOKENS))
+            elif kind in (3, 4):
                 column = draw(st.integers(0, len(window[at])))
                 token = draw(st.sampled_from(TOKENS))
                 window[at] = window[at][:column] + token + window[at][column:]
@@ -353,8 +356,45 @@ def test_collecting_live_objects_of_any_shape(values: list[Any], as_list: bool) 
 
 
 # ---------------------------------------------------------------------------------------------
-# A whole run on broken live data
+# A whole run on broken manifests and broken live data
 # ---------------------------------------------------------------------------------------------
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with no_hang(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_report_or_one_line(code: int, out: str, errors: str, fmt: str) -> None:
+    assert "internal error" not in errors, errors
+    assert code in (0, 1, 2), code
+    if code == 2 and not out:
+        lines = [line for line in errors.splitlines() if line.startswith("drift-action: error:")]
+        assert len(lines) == 1, errors
+    if fmt == "json" and out:
+        json.loads(out)
+
+
+@FUZZ
+@given(
+    manifests=st.one_of(manifest_like_text(), cut_fixture()),
+    live=st.lists(mutated(LIVE_OBJECTS, keep_identity=True), max_size=3),
+    fmt=st.sampled_from(["text", "markdown", "json"]),
+)
+def test_a_whole_run_on_broken_manifests_ends_in_a_report_or_one_line(
+    manifests: str, live: list[Any], fmt: str
+) -> None:
+    """Manifests as Git may hold them: YAML of every kind, values YAML reads as dates, numbers
+    or booleans included, through comparison and every report format."""
+    with tempfile.TemporaryDirectory() as folder:
+        desired = Path(folder) / "desired.yaml"
+        desired.write_text(manifests, encoding="utf-8", errors="surrogatepass")
+        snapshot = Path(folder) / "live.json"
+        snapshot.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": live}))
+        argv = ["--manifests", str(desired), "--live-snapshot", str(snapshot), "--format", fmt]
+        assert_report_or_one_line(*run_cli(argv), fmt)
 
 
 @FUZZ
@@ -383,14 +423,4 @@ def test_a_whole_run_on_broken_objects_ends_in_a_report_or_one_line(
         snapshot.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": live}))
         argv = ["--manifests", str(manifests), "--live-snapshot", str(snapshot), "--format", fmt]
         argv += ["--explain"] * explain
-        out, err = io.StringIO(), io.StringIO()
-        with no_hang(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = cli.main(argv)
-    errors = err.getvalue()
-    assert "internal error" not in errors, errors
-    assert code in (0, 1, 2), code
-    if code == 2 and not out.getvalue():
-        lines = [line for line in errors.splitlines() if line.startswith("drift-action: error:")]
-        assert len(lines) == 1, errors
-    if fmt == "json" and out.getvalue():
-        json.loads(out.getvalue())
+        assert_report_or_one_line(*run_cli(argv), fmt)

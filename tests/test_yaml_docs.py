@@ -73,12 +73,14 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from drift_action.yaml_build import Unsupported, build_documents  # noqa: E402
+from drift_action.yaml_docs import DataLoader  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 
 
 def safe_loaded(text: str) -> list[object]:
-    return list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+    # PyYAML's safe loader, with dates and times kept as the strings they are written as.
+    return list(yaml.load_all(text, Loader=DataLoader))
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from kubernetes.config.config_exception import ConfigException
 from drift_action.errors import DriftActionError, UsageError
 
 log = logging.getLogger(__name__)
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FIELD_MANAGER = "drift-action"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -138,6 +139,41 @@ def _configuration(spec: ClusterSpec) -> tuple[k8s.Configuration, str]:
     return cfg, f"{context} ({cfg.host})"
 
 
+# A kubeconfig user's credentials, and those of its auth-provider's config.
+_USER_SECRETS = ("token", "password", "client-key-data")
+_PROVIDER_SECRETS = ("access-token", "refresh-token", "id-token", "client-secret")
+_KUBECONFIG_LIMIT = 4 * 1024 * 1024
+
+
+def kubeconfig_credentials(spec: ClusterSpec) -> list[str]:
+    """The credentials in the kubeconfig files `spec` would read (none for --server), for the
+    action to mask before it prints anything. Unreadable files give none: reading them for the
+    run reports the problem."""
+    if spec.server:
+        return []
+    files = spec.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+    found: list[str] = []
+    for path in (p for p in files.split(os.pathsep) if p):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                config = yaml.load(handle.read(_KUBECONFIG_LIMIT), Loader=_Loader)  # noqa: S506
+        except (OSError, yaml.YAMLError, RecursionError):
+            continue
+        users = config.get("users") if isinstance(config, dict) else None
+        for entry in users if isinstance(users, list) else ():
+            user = entry.get("user") if isinstance(entry, dict) else None
+            if not isinstance(user, dict):
+                continue
+            provider = user.get("auth-provider")
+            settings = provider.get("config") if isinstance(provider, dict) else None
+            found += [v for k, v in user.items() if k in _USER_SECRETS and isinstance(v, str)]
+            if isinstance(settings, dict):
+                found += [
+                    v for k, v in settings.items() if k in _PROVIDER_SECRETS and isinstance(v, str)
+                ]
+    return found
+
+
 class KubeClient:
     """Raw JSON GETs and server-side-apply dry runs against one cluster."""
 
@@ -221,6 +257,11 @@ class KubeClient:
             return None, b"", None
         except urllib3.exceptions.HTTPError as exc:
             raise self._connection_error(exc) from exc
+        except ValueError:  # http.client refuses a header: its message quotes the value
+            raise ClusterError(
+                f"cannot send requests to {self.host}: the token (or another credential) holds a "
+                "line break or a character an HTTP header cannot carry"
+            ) from None
         self.counters.add(len(data))
         header = response.getheader("Retry-After")
         return response.status, data, _seconds(header)

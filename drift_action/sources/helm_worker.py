@@ -2,13 +2,16 @@
 
 Helm's Go library renders inside the process that calls it and cannot be interrupted, so a
 template that never ends would hang the run and one that prints gigabytes would fill its memory.
-`helm.py` runs this module through `tools.run_tool`, which kills it past the render time limit
-or once it prints more than its share; its data memory is limited too (`bounds.RenderLimits`).
+`helm.py` runs this module through `tools.run_program`, which kills it past the render time
+limit or once it prints more than its share; its data memory is limited too
+(`bounds.RenderLimits`).
 
 The request is JSON on standard input (never arguments: `--set` values may be secrets, and
 arguments show in process lists). The answer is JSON on standard output: the rendered
 (source, text) pairs and the warnings, or the `DriftActionError` that Helm's failure was
-translated into (`helm_errors.py`, as in process), which the parent raises again as it is.
+translated into (`helm_errors.py`), which the parent raises again as it is, with Helm's own
+exception as its cause. What the Go library logs goes to this process's standard error, which
+the parent turns into warnings (or, when Go's runtime stops the process, into the reason).
 """
 
 from __future__ import annotations
@@ -104,8 +107,6 @@ def render_with_sdk(spec: HelmSpec) -> tuple[list[tuple[str, str]], list[str]]:
     except helm_python.HelmError as exc:
         raise UsageError(f"invalid Helm release name {spec.release!r}: {exc}") from exc
     values, warnings = _user_values(spec)
-    # What Helm logs goes to this process's stderr, which the parent reads: a warning, or,
-    # when Go's runtime stops the process, the reason.
     try:
         with helm_python.Chart.load(spec.chart) as chart:
             check_dependencies(chart.metadata, chart.dependencies, shown)
@@ -180,8 +181,12 @@ def _user_values(spec: HelmSpec) -> tuple[dict[str, Any], list[str]]:
 
 def _error(exc: DriftActionError) -> dict[str, Any]:
     cls = type(exc).__name__ if type(exc).__name__ in ERRORS else "DriftActionError"
-    error: dict[str, Any] = {"class": cls, "message": exc.detail, "file": exc.file}
-    error["line"] = exc.line
+    error: dict[str, Any] = {
+        "class": cls,
+        "message": exc.detail,
+        "file": exc.file,
+        "line": exc.line,
+    }
     cause = exc.__cause__
     if cause is not None and type(cause).__module__.startswith("helm_python"):
         error["cause"] = {"class": type(cause).__name__, "message": str(cause)}

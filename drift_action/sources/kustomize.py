@@ -10,8 +10,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from drift_action.bounds import RenderLimits
 from drift_action.confine import PathPolicy
 from drift_action.errors import InputError
@@ -159,9 +157,10 @@ def _origin(data: Any, folder: str) -> SourceLocation:
     if not isinstance(text, str):
         return SourceLocation(folder)
     try:
-        origin = yaml.safe_load(text)
-    except (yaml.YAMLError, RecursionError):
+        documents = parse_documents(text, folder)
+    except InputError:
         return SourceLocation(folder)
+    origin = documents[0].data if len(documents) == 1 else None
     if not isinstance(origin, Mapping) or origin.get("repo"):
         return SourceLocation(folder)  # from a remote base: the folder is what the user has
     relative = origin.get("path") or origin.get("configuredIn")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from drift_action.sources.base import Rendered
 from drift_action.sources.terraform_helm import render_release
 from drift_action.terraform.documents import build
 from drift_action.terraform.plan import read_plan
+from drift_action.terraform.trees import MAX_DEPTH, deeper_than
 from drift_action.tools import ToolError, run_tool, which
 
 log = logging.getLogger(__name__)
@@ -86,7 +88,7 @@ def load_plan(path: str, shown: str) -> Any:
                 file=shown,
             ) from exc
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_constant=_constant, parse_float=_float)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"not JSON ({exc.msg}): give the output of terraform show -json PLANFILE, "
@@ -96,6 +98,37 @@ def load_plan(path: str, shown: str) -> Any:
         ) from exc
     except RecursionError as exc:
         raise InputError("not JSON: nesting is too deep", file=shown) from exc
+    except _Unreadable as exc:
+        raise InputError(f"not JSON: {exc}", file=shown) from None
+    except ValueError as exc:  # Python's own limit: an integer of more than 4,300 digits
+        raise InputError("not JSON: a number has too many digits", file=shown) from exc
+    if deeper_than(data):
+        raise InputError(f"nesting is too deep (more than {MAX_DEPTH} levels)", file=shown)
+    if _SURROGATE_ESCAPE.search(text):
+        # JSON may escape half of a UTF-16 pair alone ("\ud800"), which no text can be written
+        # with; Go (terraform, the API server) reads it as U+FFFD, and so does this.
+        data = json.loads(_LONE_SURROGATE.sub("\ufffd", json.dumps(data, ensure_ascii=False)))
+    return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Unreadable(ValueError):
+    """A number the JSON report could not write back (the message quotes no value)."""
+
+
+def _constant(name: str) -> float:
+    """NaN and Infinity are not JSON (Python reads them; Go, so terraform, never writes them)."""
+    raise _Unreadable(f"{name} is not a number")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e999
+        raise _Unreadable("a number is too large")
+    return value
 
 
 def show_json(path: str, shown: str) -> str:

@@ -18,6 +18,7 @@ from drift_action.terraform.plan import Instance, Plan
 from drift_action.terraform.schema import PATCHES, RESOURCES
 from drift_action.terraform.typed import Converted, typed_object
 
+FORGET = "forget"  # Terraform 1.7's `removed` blocks: the object stays, Terraform lets go of it
 HINT = (
     "managed by Terraform ({address}): run `terraform plan` to review and `terraform apply` "
     "to reconcile"
@@ -44,45 +45,65 @@ def build(plan: Plan, file: str) -> Built:
     observations: dict[str, Observation] = {}
     warnings: list[str] = []
     for instance in plan.instances:
-        if instance.deleted or not isinstance(instance.after, Mapping):
-            continue  # it will not exist after apply: nothing is expected of the cluster
-        if instance.type == "helm_release":
-            try:
-                releases.append(
-                    read_release(
-                        instance.address,
-                        instance.after,
-                        instance.after_unknown,
-                        instance.after_sensitive,
-                    )
-                )
-            except NotRenderable as exc:
-                warnings.append(f"{file}: {instance.address}: {exc}")
-            continue
+        if instance.deleted or instance.actions == (FORGET,):
+            continue  # it will not exist after apply, or not under Terraform: nothing expected
         try:
-            converted = _object(
-                instance.type, instance.after, instance.after_unknown, instance.after_sensitive
-            )
-        except Unusable as exc:
-            warnings.append(f"{file}: {instance.address}: {exc}: not compared")
+            desired = _desired(instance)
+        except _Skipped as skipped:
+            if str(skipped):
+                warnings.append(f"{file}: {instance.address}: {skipped}")
             continue
-        if converted is None:
-            if message := _unsupported(instance.type):
-                warnings.append(f"{file}: {instance.address}: {message}: skipped")
+        if isinstance(desired, HelmRelease):
+            releases.append(desired)
             continue
-        problem = _identity_problem(converted)
-        if problem:
-            warnings.append(f"{file}: {instance.address}: {problem}: not compared")
-            continue
-        document = _document(converted, file, instance.address, HINT)
+        document = _document(desired, file, instance.address, HINT)
         documents.append(document)
         if instance.actions:  # planned_values alone say nothing of the refreshed state
-            observations[instance.address] = _planned(instance, document, file)
+            try:
+                observations[instance.address] = _planned(instance, document, file)
+            except Unusable as exc:
+                warnings.append(f"{file}: {instance.address}: {exc}: Terraform's view not used")
     for entry in plan.drift:
-        seen = _drift(entry, file)
+        try:
+            seen = _drift(entry, file)
+        except Unusable as exc:
+            warnings.append(f"{file}: {entry.address}: {exc}: Terraform's drift not used")
+            continue
         if seen is not None:
             observations[entry.address] = seen
     return Built(tuple(documents), tuple(releases), tuple(observations.values()), tuple(warnings))
+
+
+class _Skipped(Exception):
+    """The instance declares nothing to compare; the message is the warning ("": none)."""
+
+
+def _desired(instance: Instance) -> Converted | HelmRelease:
+    """The object or Helm release an instance declares; _Skipped when there is none."""
+    if not isinstance(instance.after, Mapping):
+        what = "are missing" if instance.after is None else "are not an object"
+        readable = _read(instance.type)
+        raise _Skipped(f"its planned values {what}: not compared" if readable else "")
+    if instance.type == "helm_release":
+        try:
+            return read_release(
+                instance.address, instance.after, instance.after_unknown, instance.after_sensitive
+            )
+        except NotRenderable as exc:
+            raise _Skipped(str(exc)) from None
+    try:
+        converted = _object(
+            instance.type, instance.after, instance.after_unknown, instance.after_sensitive
+        )
+    except Unusable as exc:
+        raise _Skipped(f"{exc}: not compared") from None
+    if converted is None:
+        message = _unsupported(instance.type)
+        raise _Skipped(f"{message}: skipped" if message else "")
+    problem = _identity_problem(converted)
+    if problem:
+        raise _Skipped(f"{problem}: not compared")
+    return converted
 
 
 def _object(kind: str, after: Mapping[str, Any], unknown: Any, sensitive: Any) -> Converted | None:
@@ -94,6 +115,13 @@ def _object(kind: str, after: Mapping[str, Any], unknown: Any, sensitive: Any) -
     if resource is None:
         return None
     return typed_object(resource, after, unknown, sensitive)
+
+
+def _read(kind: str) -> bool:
+    """Whether resources of this type are read (or named in a warning when skipped)."""
+    return kind in ("helm_release", "kubernetes_manifest", "kubectl_manifest") or (
+        kind.startswith("kubernetes_")
+    )
 
 
 def _unsupported(kind: str) -> str:
@@ -121,9 +149,21 @@ def _identity_problem(converted: Converted) -> str:
     for path in _IDENTITY:
         if any(path[: len(mark)] == mark for mark in marks.sensitive):
             return "its identity is sensitive in the plan, and a report would have to name it"
-    metadata = converted.body.get("metadata")
+    return _shape_problem(converted.body)
+
+
+def _shape_problem(body: Mapping[str, Any]) -> str:
+    """Why the object cannot be named (its identity is missing or of the wrong type), or ""."""
+    if not isinstance(body.get("apiVersion"), str) or not isinstance(body.get("kind"), str):
+        return "its apiVersion or kind is missing or not a string"
+    metadata = body.get("metadata")
     name = metadata.get("name") if isinstance(metadata, Mapping) else None
-    return "" if isinstance(name, str) and name else "it has no metadata.name"
+    if not (isinstance(name, str) and name):
+        return "it has no metadata.name"
+    namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
+    if namespace is not None and not isinstance(namespace, str):
+        return "its metadata.namespace is not a string"
+    return ""
 
 
 def _document(converted: Converted, file: str, address: str, hint: str) -> Document:
@@ -134,11 +174,12 @@ def _document(converted: Converted, file: str, address: str, hint: str) -> Docum
 def _planned(instance: Instance, desired: Document, file: str) -> Observation:
     """Terraform's view without drift: the planned object against the refreshed prior state."""
     live = None
-    if not instance.created and isinstance(instance.before, Mapping):
-        try:
-            before = _object(instance.type, instance.before, None, instance.before_sensitive)
-        except Unusable:
-            before = None
+    if not instance.created and instance.before is not None:
+        if not isinstance(instance.before, Mapping):
+            raise Unusable("its prior state is not an object")
+        before = _object(instance.type, instance.before, None, instance.before_sensitive)
+        if before is not None and (problem := _shape_problem(before.body)):
+            raise Unusable(f"{problem} in its prior state")
         if before is not None:
             live = Document(before.body, SourceLocation(file, None, instance.address))
             desired = _with_sensitive(desired, before.marks)
@@ -146,20 +187,28 @@ def _planned(instance: Instance, desired: Document, file: str) -> Observation:
 
 
 def _drift(entry: Instance, file: str) -> Observation | None:
-    """A resource_drift entry: the state Terraform had against what its refresh found."""
+    """A resource_drift entry: the state Terraform had against what its refresh found.
+
+    Unusable when an entry of a type that is read cannot be."""
+    if not _read(entry.type) or entry.type == "helm_release":
+        return None  # not a Kubernetes object of ours
     if not isinstance(entry.before, Mapping):
-        return None
-    try:
-        before = _object(entry.type, entry.before, None, entry.before_sensitive)
-        after = (
-            _object(entry.type, entry.after, None, entry.after_sensitive)
-            if isinstance(entry.after, Mapping)
-            else None
-        )
-    except Unusable:
-        return None
+        what = "is missing" if entry.before is None else "is not an object"
+        raise Unusable(f"its prior state {what}")
+    if entry.after is not None and not isinstance(entry.after, Mapping):
+        raise Unusable("its refreshed state is not an object")
+    before = _object(entry.type, entry.before, None, entry.before_sensitive)
+    after = (
+        _object(entry.type, entry.after, None, entry.after_sensitive)
+        if isinstance(entry.after, Mapping)
+        else None
+    )
     if before is None or _identity_problem(before):
+        if before is not None and (problem := _shape_problem(before.body)):
+            raise Unusable(f"{problem} in its prior state")
         return None
+    if after is not None and (problem := _shape_problem(after.body)):
+        raise Unusable(f"{problem} in its refreshed state")
     hint = DRIFT_HINT.format(address=entry.address)
     desired = _document(before, file, entry.address, hint)
     live = None
@@ -168,8 +217,9 @@ def _drift(entry: Instance, file: str) -> Observation | None:
         live = Document(after.body, SourceLocation(file, None, entry.address))
     # The kubectl provider compares a fingerprint of the fields it applied with one of the live
     # fields; the YAML itself does not change on refresh.
-    fingerprinted = entry.type == "kubectl_manifest" and isinstance(entry.after, Mapping)
-    changed = fingerprinted and len({str(entry.after.get(key)) for key in _FINGERPRINTS}) > 1
+    refreshed: Mapping[str, Any] = entry.after or {}
+    fingerprinted = entry.type == "kubectl_manifest"
+    changed = fingerprinted and len({str(refreshed.get(key)) for key in _FINGERPRINTS}) > 1
     return Observation(
         entry.address, desired, live, drift=True, hint=hint, fields_recorded=not changed
     )

@@ -11,11 +11,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
+from drift_action.errors import InputError
+from drift_action.terraform.trees import any_true, deeper_than, part
+from drift_action.yaml_docs import parse_documents
 
-from drift_action.terraform.trees import any_true, part
-
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _REMOTE = ("oci://", "http://", "https://")
 _INPUTS = ("chart", "repository", "name", "namespace", "values", "set", "set_list", "set_sensitive")
 
@@ -52,7 +51,7 @@ def read_release(
             f"its chart {chart!r} comes from {where}: it cannot be rendered offline "
             "(render a local copy with --helm-chart)"
         )
-    values = [v for v in after.get("values") or () if isinstance(v, str)]
+    values = [v for v in _blocks(after, "values") if isinstance(v, str)]
     sets, set_strings, secrets = _sets(after, sensitive)
     for index, text in enumerate(values):
         if any_true(part(part(sensitive, "values"), index)):
@@ -76,7 +75,7 @@ def _sets(after: Mapping[str, Any], sensitive: Any) -> tuple[list[str], list[str
     set_strings: list[str] = []
     secrets: list[str] = []
     for block in ("set", "set_sensitive"):
-        for index, entry in enumerate(after.get(block) or ()):
+        for index, entry in enumerate(_blocks(after, block)):
             if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
                 continue
             value = "" if entry.get("value") is None else str(entry.get("value"))
@@ -85,8 +84,10 @@ def _sets(after: Mapping[str, Any], sensitive: Any) -> tuple[list[str], list[str
                 secrets.append(value)
             expression = f"{entry['name']}={value}"
             (set_strings if entry.get("type") in ("string", "literal") else sets).append(expression)
-    for index, entry in enumerate(after.get("set_list") or ()):
+    for index, entry in enumerate(_blocks(after, "set_list")):
         if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            if not isinstance(entry.get("value") or [], list):
+                raise NotRenderable(f"its set_list[{index}] value is not a list: not rendered")
             items = [str(v) for v in entry.get("value") or () if v is not None]
             if any_true(part(part(sensitive, "set_list"), index)):
                 secrets.extend(items)
@@ -94,14 +95,26 @@ def _sets(after: Mapping[str, Any], sensitive: Any) -> tuple[list[str], list[str
     return sets, set_strings, secrets
 
 
+def _blocks(after: Mapping[str, Any], name: str) -> list[Any]:
+    """The list attribute `name` (null: none); NotRenderable when it is something else."""
+    value = after.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise NotRenderable(f"its {name} is not a list: not rendered")
+    return value
+
+
 def _leaves(text: str) -> Iterator[str]:
     """The scalar values of a values YAML, as strings: each is sensitive."""
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
-    except yaml.YAMLError:
+    try:  # read as manifests are: alias bombs and the like are refused
+        documents = parse_documents(text, "values")
+    except InputError:
+        documents = []
+    if len(documents) != 1 or deeper_than(documents[0].data):
         yield text  # unreadable: the whole text is the secret
         return
-    yield from _scalars(data)
+    yield from _scalars(documents[0].data)
 
 
 def _scalars(value: Any) -> Iterator[str]:

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
+from drift_action.errors import InputError
 from drift_action.model import IndexPath, Marks
-from drift_action.terraform.trees import part
-from drift_action.terraform.typed import Converted
+from drift_action.terraform.trees import MAX_DEPTH, deeper_than, part
+from drift_action.terraform.typed import Converted, Unusable
+from drift_action.yaml_docs import parse_documents
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _IDENTITY: frozenset[IndexPath] = frozenset(
     {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
 )
@@ -27,9 +26,7 @@ _IDENTITY: frozenset[IndexPath] = frozenset(
 
 _DROPPED = object()
 
-
-class Unusable(Exception):
-    """The resource holds no object that can be compared; the message says why (no values)."""
+__all__ = ["Unusable", "kubectl_object", "manifest_object"]
 
 
 def manifest_object(after: Mapping[str, Any], unknown: Any, sensitive: Any) -> Converted:
@@ -61,7 +58,10 @@ def kubectl_object(after: Mapping[str, Any], unknown: Any, sensitive: Any) -> Co
             except Unusable:
                 shown = None
         hidden = _not_shown(body, shown, ()) if shown is not None else _all_but_identity(body)
-    for field in after.get("sensitive_fields") or ():
+    fields = after.get("sensitive_fields")
+    if fields is not None and not isinstance(fields, list):
+        raise Unusable("its sensitive_fields is not a list")  # what to hide is unknown
+    for field in fields or ():
         if isinstance(field, str) and field:
             hidden.add(tuple(field.split(".")))
     return Converted(body, Marks(sensitive=frozenset(hidden)))
@@ -70,14 +70,16 @@ def kubectl_object(after: Mapping[str, Any], unknown: Any, sensitive: Any) -> Co
 def _one_object(text: Any) -> dict[str, Any]:
     if not isinstance(text, str) or not text.strip():
         raise Unusable("its yaml_body is empty")
-    try:
-        documents = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
+    try:  # read as manifests are: alias bombs and the like are refused
+        documents = [d.data for d in parse_documents(text, "yaml_body") if d.data is not None]
+    except InputError as exc:
+        where = f" (line {exc.line})" if exc.line is not None else ""
+        # The reason is left out: the whole yaml_body is sensitive.
         raise Unusable(f"its yaml_body is not valid YAML{where}") from None
     if len(documents) != 1 or not isinstance(documents[0], dict):
         raise Unusable("its yaml_body is not one Kubernetes object")
+    if deeper_than(documents[0]):
+        raise Unusable(f"its yaml_body nests more than {MAX_DEPTH} levels deep")
     return documents[0]
 
 

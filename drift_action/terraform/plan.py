@@ -58,9 +58,8 @@ def read_plan(data: Any, file: str) -> Plan:
         )
     version = data.get("format_version")
     if not isinstance(version, str):
-        raise InputError(
-            "not the JSON of `terraform show -json PLANFILE`: it has no format_version", file=file
-        )
+        what = "has no format_version" if version is None else "format_version is not a string"
+        raise InputError(f"not the JSON of `terraform show -json PLANFILE`: {what}", file=file)
     if version.split(".", 1)[0] != SUPPORTED_MAJOR:
         raise InputError(
             f"format_version {version} is not supported: drift-action reads format 1.x, "
@@ -101,6 +100,8 @@ def _changes(entries: list[Any], key: str, file: str) -> Iterator[Instance]:
         address, kind = entry.get("address"), entry.get("type")
         if not isinstance(address, str) or not isinstance(kind, str):
             raise InputError(f"{where} has no address or type", file=file)
+        if not isinstance(entry.get("mode", "managed"), str):
+            raise InputError(f"{where} ({address}): mode is not a string", file=file)
         if entry.get("mode", "managed") != "managed" or entry.get("deposed"):
             continue  # data sources are read, not managed; deposed objects are being replaced
         change = entry["change"]
@@ -131,13 +132,15 @@ def _module(module: Any, where: str, file: str) -> Iterator[Instance]:
         return
     if not isinstance(module, Mapping):
         raise InputError(f"{where} is not an object", file=file)
-    for index, resource in enumerate(module.get("resources") or ()):
+    for index, resource in enumerate(_entries(module, "resources", where, file)):
         spot = f"{where}.resources[{index}]"
         if not isinstance(resource, Mapping):
             raise InputError(f"{spot} is not an object", file=file)
         address, kind = resource.get("address"), resource.get("type")
         if not isinstance(address, str) or not isinstance(kind, str):
             raise InputError(f"{spot} has no address or type", file=file)
+        if not isinstance(resource.get("mode", "managed"), str):
+            raise InputError(f"{spot} ({address}): mode is not a string", file=file)
         if resource.get("mode", "managed") != "managed":
             continue
         yield Instance(
@@ -147,5 +150,14 @@ def _module(module: Any, where: str, file: str) -> Iterator[Instance]:
             after=resource.get("values"),
             after_sensitive=resource.get("sensitive_values"),
         )
-    for index, child in enumerate(module.get("child_modules") or ()):
+    for index, child in enumerate(_entries(module, "child_modules", where, file)):
         yield from _module(child, f"{where}.child_modules[{index}]", file)
+
+
+def _entries(module: Mapping[str, Any], key: str, where: str, file: str) -> list[Any]:
+    value = module.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{where}.{key} is not a list", file=file)
+    return value

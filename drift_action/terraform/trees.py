@@ -1,4 +1,5 @@
-"""Terraform's `after_unknown` and `after_sensitive` trees: `true` marks a value and all below."""
+"""Terraform's `after_unknown` and `after_sensitive` trees: `true` marks a value and all below;
+and how deep a plan's values nest."""
 
 from __future__ import annotations
 
@@ -26,3 +27,24 @@ def any_true(tree: Any) -> bool:
     if isinstance(tree, list):
         return any(any_true(v) for v in tree)
     return False
+
+
+# Far deeper than any plan (a CRD's schema in a kubernetes_manifest nests some tens of levels),
+# and shallow enough for the recursive walks that compare objects.
+MAX_DEPTH = 200
+
+
+def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and mappings nest more than `limit` levels (walked level by level, not
+    recursively)."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(limit):
+        if not level:
+            return False
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+    return bool(level)

@@ -31,7 +31,7 @@ from drift_action.terraform.schema import (
     TypedResource,
     is_default,
 )
-from drift_action.terraform.trees import part
+from drift_action.terraform.trees import any_true, part
 
 _INTEGER = re.compile(r"[+-]?\d+\Z")
 _OCTAL = re.compile(r"0?[0-7]{1,4}\Z")
@@ -45,6 +45,10 @@ class _Unset:
 UNSET = _Unset()
 
 
+class Unusable(Exception):
+    """The resource holds no object that can be compared; the message says why (no values)."""
+
+
 @dataclass(frozen=True)
 class Converted:
     body: dict[str, Any]
@@ -55,7 +59,11 @@ def typed_object(
     resource: TypedResource, after: Mapping[str, Any], unknown: Any, sensitive: Any
 ) -> Converted:
     """The API object a typed resource's planned values describe, with its marks."""
+    if unknown is True:
+        raise Unusable("its values are known only after apply")
     walk = _Walk(resource)
+    if sensitive is True:  # the whole object, identity included
+        walk.sensitive.add(())
     body: dict[str, Any] = {"apiVersion": resource.api_version, "kind": resource.kind}
     body.update(walk.block(after, unknown, sensitive, (), parent=""))
     if resource.reshape:
@@ -104,8 +112,8 @@ class _Walk:
             )
             if converted is UNSET:
                 continue
-            if mark is True:
-                self.sensitive.add(here)
+            if mark is True or (not isinstance(value, Mapping | list) and any_true(mark)):
+                self.sensitive.add(here)  # a scalar under a mark in a tree of another shape
             out[name] = converted
         return out
 
@@ -187,10 +195,10 @@ class _Walk:
     def _scalars(
         self, attribute: str, values: list[Any], unknown: Any, sensitive: Any, path: IndexPath
     ) -> Any:
-        if isinstance(unknown, list) and any(u is True for u in unknown):
+        if isinstance(unknown, list) and any_true(unknown):
             self.unknown.add(path)
             return UNSET
-        if sensitive is True or (isinstance(sensitive, list) and any(s is True for s in sensitive)):
+        if any_true(sensitive):  # a list of scalars (or of lists) is shown whole or not at all
             self.sensitive.add(path)
         kept = [_convert(attribute, v) for v in values if v is not None]
         return kept if kept else UNSET
@@ -204,7 +212,7 @@ class _Walk:
                 self.unknown.add((*path, key))
             elif value.get(key) is not None:
                 out[key] = value[key]
-                if sensitive_of.get(key) is True:
+                if any_true(sensitive_of.get(key)):  # a map's value is shown whole
                     self.sensitive.add((*path, key))
         return out if out else UNSET
 
@@ -236,11 +244,11 @@ def _is_scalar(value: Any) -> bool:
 
 def _secret(body: dict[str, Any], walk: _Walk) -> None:
     """The provider keeps Secret data as plain text; the API holds it base64-encoded."""
-    data = {
-        key: base64.b64encode(str(value).encode()).decode()
-        for key, value in (body.get("data") or {}).items()
-    }
-    data.update(body.pop("binaryData", None) or {})
+    plain, binary = body.get("data") or {}, body.pop("binaryData", None) or {}
+    if not isinstance(plain, dict) or not isinstance(binary, dict):
+        raise Unusable("its data or binary_data is not a map")
+    data = {key: base64.b64encode(str(value).encode()).decode() for key, value in plain.items()}
+    data.update(binary)
     if data:
         body["data"] = data
     _move(walk, ("binaryData",), ("data",))
@@ -254,8 +262,9 @@ def _ingress_v1beta1(body: dict[str, Any], walk: _Walk) -> None:
     if isinstance(spec.get("backend"), dict):
         spec["defaultBackend"] = _backend(spec.pop("backend"))
         _move(walk, ("spec", "backend"), ("spec", "defaultBackend"))
-    for rule in spec.get("rules") or ():
-        for item in (rule.get("http") or {}).get("paths") or ():
+    for rule in _dicts(spec.get("rules")):
+        http = rule.get("http")
+        for item in _dicts(http.get("paths") if isinstance(http, dict) else None):
             if isinstance(item.get("backend"), dict):
                 item["backend"] = _backend(item["backend"])
                 item.setdefault("pathType", "ImplementationSpecific")
@@ -263,11 +272,16 @@ def _ingress_v1beta1(body: dict[str, Any], walk: _Walk) -> None:
 
 def _backend(old: dict[str, Any]) -> dict[str, Any]:
     port = old.get("servicePort")
-    number = isinstance(port, int) or (isinstance(port, str) and port.isdigit())
+    number = isinstance(port, int) or (isinstance(port, str) and port.isascii() and port.isdigit())
     service: dict[str, Any] = {"name": old.get("serviceName")}
     if port is not None:
         service["port"] = {"number": int(port)} if number else {"name": port}
     return {"service": service}
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list (a value of the wrong type holds none)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _hpa(body: dict[str, Any], walk: _Walk) -> None:
