@@ -321,7 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         report = run(options_from(args, os.environ))
         for warning in report.warnings:
-            print(f"{PROG}: warning: {warning}", file=sys.stderr)
+            # One line each, whatever line breaks the input put in a name or an address.
+            print(f"{PROG}: warning: {' '.join(warning.split())}", file=sys.stderr)
         color = _use_color(args.color, args.output, sys.stdout)
         text = render(report, args.format, RenderOptions(color=color, explain=args.explain))
         if args.output:

@@ -14,7 +14,7 @@ other and screens a comparison's changes and notes:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -28,11 +28,12 @@ from drift_action.model import (
     Normalization,
     Status,
 )
-from drift_action.paths import Path, format_path
+from drift_action.paths import ListKey, Path, format_path
 
 KNOWN_AFTER_APPLY = "known-after-apply"
 PROVIDER_DEFAULT = "provider-default"
 SENSITIVE_NOTE = "values hidden: Terraform marks this value sensitive"
+HIDDEN = "(hidden)"
 _UNKNOWN_REASON = "Terraform knows this value only after apply: not compared"
 _DEFAULT_REASON = "the Terraform provider's default, which the API server does not store"
 
@@ -46,6 +47,7 @@ class Resolved:
     defaults: tuple[Path, ...] = ()
     unknown_names: tuple[str, ...] = ()  # one readable path per unknown value
     sensitive_texts: tuple[str, ...] = ()
+    secrets: frozenset[str] = frozenset()  # sensitive strings, kept out of list item keys
 
     def is_sensitive(self, path: Path) -> bool:
         """At, below or above a sensitive value: the change would show some of it."""
@@ -89,19 +91,49 @@ class Resolved:
             if self.unknown and self.is_unknown(change.path):
                 continue
             if change.type is ChangeType.MISSING and change.path in self._defaults_index:
-                notes.append(Normalization(PROVIDER_DEFAULT, change.path_text, _DEFAULT_REASON))
+                path = format_path(self.hide_keys(change.path))
+                notes.append(Normalization(PROVIDER_DEFAULT, path, _DEFAULT_REASON))
                 continue
-            kept.append(redact(change) if self.is_sensitive(change.path) else change)
+            sensitive = self.is_sensitive(change.path)  # the marks name items by their keys
+            if self.secrets:
+                change = replace(change, path=self.hide_keys(change.path))  # noqa: PLW2901
+            kept.append(redact(change) if sensitive else change)
         return kept, notes
+
+    def hide_keys(self, path: Path) -> Path:
+        """`path` with each list item key that holds a sensitive value shown as `(hidden)`:
+        `containers[name=(hidden)]`. A sensitive value is never part of a name."""
+        if not self.secrets or not any(isinstance(segment, ListKey) for segment in path):
+            return path
+        return tuple(
+            ListKey(tuple((field, HIDDEN) for field, _ in segment.fields))
+            if isinstance(segment, ListKey)
+            and any(value in self.secrets for _, value in segment.fields)
+            else segment
+            for segment in path
+        )
 
     def scrub(self, notes: Iterable[Normalization]) -> tuple[Normalization, ...]:
         """Notes that could quote a sensitive value (a quantity note does) say so instead."""
-        if not self.sensitive_texts:
+        if not self.sensitive_texts and not self.secrets:
             return tuple(notes)
         return tuple(
-            Normalization(n.rule, n.path, SENSITIVE_NOTE) if self._names_sensitive(n.path) else n
+            Normalization(
+                n.rule,
+                self._hide_key_texts(n.path),
+                SENSITIVE_NOTE if self._names_sensitive(n.path) else n.reason,
+            )
             for n in notes
         )
+
+    def _hide_key_texts(self, text: str) -> str:
+        """A path's text with each sensitive value in a list item key shown as `(hidden)`."""
+        if "=" not in text:
+            return text
+        for secret in self.secrets:
+            for end in ("]", ","):
+                text = text.replace(f"={secret}{end}", f"={HIDDEN}{end}")
+        return text
 
     def _names_sensitive(self, text: str) -> bool:
         """At, below or above a sensitive path (`a.b` is above `a.b.c` and `a.b[0]`)."""
@@ -129,12 +161,16 @@ def resolve(obj: KubeObject) -> Resolved:
     unknown = [_forms(kind, body, path) for path in sorted(marks.unknown, key=_order)]
     sensitive = [_forms(kind, body, path) for path in sorted(marks.sensitive, key=_order)]
     defaults = [_forms(kind, body, path) for path in sorted(marks.defaults, key=_order)]
+    keys = Resolved(secrets=marks.secrets)  # to name the unknown values
     return Resolved(
         unknown=tuple(form for forms in unknown for form in forms),
         sensitive=tuple(form for forms in sensitive for form in forms),
         defaults=tuple(form for forms in defaults for form in forms),
-        unknown_names=tuple(dict.fromkeys(format_path(forms[-1]) for forms in unknown)),
+        unknown_names=tuple(
+            dict.fromkeys(format_path(keys.hide_keys(forms[-1])) for forms in unknown)
+        ),
         sensitive_texts=tuple(format_path(form) for forms in sensitive for form in forms),
+        secrets=marks.secrets,
     )
 
 

@@ -115,6 +115,9 @@ class Marks:
     sensitive: frozenset[IndexPath] = frozenset()  # never shown, in any output
     defaults: frozenset[IndexPath] = frozenset()  # a tool's default the API may not store
     hint: str = ""  # what to run when the object drifted, shown with the result
+    # The strings at sensitive paths, on either side: kept out of the paths that name list items
+    # by their merge key (`containers[name=...]`).
+    secrets: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

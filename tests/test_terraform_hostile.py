@@ -307,7 +307,9 @@ def mutate_all(case: Case) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "make", [modules_case, planned_values_case, example_case], ids=lambda m: m.__name__
+    "make",
+    [modules_case, planned_values_case, example_case],
+    ids=["modules", "planned-values", "example-with-snapshot"],
 )
 def test_wrong_types_in_every_section_of_a_plan(make: Any, tmp_path: Path) -> None:
     case = make()
@@ -630,6 +632,25 @@ def test_a_mode_or_resources_of_the_wrong_type_are_one_line_naming_where(tmp_pat
             assert outcome.code == 2 and outcome.stdout == ""
             (line,) = outcome.stderr.splitlines()
             assert line.startswith(f"{ERROR}: ") and line.endswith(says), line
+
+
+def test_line_breaks_in_a_plan_never_break_a_warning_in_two(tmp_path: Path) -> None:
+    """A repository "\\r" made the warning two lines (found by the long fuzz run); an address
+    with a raw line break would too."""
+    release = _change("helm_release", {"chart": "./charts/none", "repository": "\r\nhttps://x"})
+    unknown = {
+        **_change("kubernetes_thing_v9", _config_map("cm")),
+        "address": "kubernetes_thing_v9.a\nb",
+    }
+    with working_directory(tmp_path):
+        outcome = run(_plan(release, unknown), ("--live-from-terraform",))
+    lines = outcome.stderr.splitlines()
+    assert len(lines) == 2 and all(line.startswith(WARNING) for line in lines), lines
+    assert any("comes from '\\r\\nhttps://x'" in line for line in lines), lines
+    assert any(
+        "kubernetes_thing_v9.a b: kubernetes_thing_v9 is not a resource type" in line
+        for line in lines
+    )
 
 
 def test_a_plan_without_resource_changes_says_why_nothing_is_compared(tmp_path: Path) -> None:

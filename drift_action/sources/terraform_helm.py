@@ -24,6 +24,7 @@ from drift_action.files import display_path
 from drift_action.model import Document, IndexPath, Marks, SourceLocation
 from drift_action.sources.helm import HelmRenderer, HelmSpec
 from drift_action.terraform.helm_release import HelmRelease
+from drift_action.terraform.trees import strings_at
 
 HIDDEN = "(hidden)"
 _PIECE = 4
@@ -140,7 +141,8 @@ def _sourced(document: Document, release: HelmRelease, secrets: Sequence[str]) -
         # Cluster-scoped kinds ignore it; identity and comparison never read it from the body.
         data = {**data, "metadata": {**metadata, "namespace": release.namespace}}
     hidden = frozenset(_containing(data, _forms(secrets), ()))
-    return replace(document, data=data, source=source, marks=Marks(sensitive=hidden))
+    marks = Marks(sensitive=hidden, secrets=strings_at(data, hidden))
+    return replace(document, data=data, source=source, marks=marks)
 
 
 def _forms(secrets: Sequence[str]) -> tuple[str, ...]:

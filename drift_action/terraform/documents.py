@@ -16,6 +16,7 @@ from drift_action.terraform.helm_release import HelmRelease, NotRenderable, read
 from drift_action.terraform.manifests import Unusable, kubectl_object, manifest_object
 from drift_action.terraform.plan import Instance, Plan
 from drift_action.terraform.schema import PATCHES, RESOURCES
+from drift_action.terraform.trees import strings_at
 from drift_action.terraform.typed import Converted, typed_object
 
 FORGET = "forget"  # Terraform 1.7's `removed` blocks: the object stays, Terraform lets go of it
@@ -107,14 +108,17 @@ def _desired(instance: Instance) -> Converted | HelmRelease:
 
 
 def _object(kind: str, after: Mapping[str, Any], unknown: Any, sensitive: Any) -> Converted | None:
+    """The object a resource's values describe, the strings at its sensitive paths noted."""
     if kind == "kubernetes_manifest":
-        return manifest_object(after, unknown, sensitive)
-    if kind == "kubectl_manifest":
-        return kubectl_object(after, unknown, sensitive)
-    resource = RESOURCES.get(kind)
-    if resource is None:
+        converted = manifest_object(after, unknown, sensitive)
+    elif kind == "kubectl_manifest":
+        converted = kubectl_object(after, unknown, sensitive)
+    elif kind in RESOURCES:
+        converted = typed_object(RESOURCES[kind], after, unknown, sensitive)
+    else:
         return None
-    return typed_object(resource, after, unknown, sensitive)
+    secrets = strings_at(converted.body, converted.marks.sensitive)
+    return replace(converted, marks=replace(converted.marks, secrets=secrets))
 
 
 def _read(kind: str) -> bool:
@@ -230,4 +234,5 @@ def _with_sensitive(document: Document, other: Marks) -> Document:
     marks = document.marks or Marks()
     if not other.sensitive:
         return document
-    return replace(document, marks=replace(marks, sensitive=marks.sensitive | other.sensitive))
+    both = replace(marks, sensitive=marks.sensitive | other.sensitive)
+    return replace(document, marks=replace(both, secrets=marks.secrets | other.secrets))

@@ -48,7 +48,7 @@ def read_release(
     if (isinstance(repository, str) and repository) or chart.startswith(_REMOTE):
         where = repository if isinstance(repository, str) and repository else chart
         raise NotRenderable(
-            f"its chart {chart!r} comes from {where}: it cannot be rendered offline "
+            f"its chart {chart!r} comes from {where!r}: it cannot be rendered offline "
             "(render a local copy with --helm-chart)"
         )
     values = [v for v in _blocks(after, "values") if isinstance(v, str)]

@@ -3,7 +3,7 @@ and how deep a plan's values nest."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -48,3 +48,27 @@ def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
             if isinstance(child, dict | list)
         ]
     return bool(level)
+
+
+def strings_at(body: Any, paths: Iterable[Sequence[str | int]]) -> frozenset[str]:
+    """The scalar values (as text) at and below each of `paths` in `body`."""
+    found: set[str] = set()
+    for path in paths:
+        value = body
+        for key in path:
+            if isinstance(value, Mapping) and isinstance(key, str):
+                value = value.get(key)
+            elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+                value = value[key]
+            else:
+                value = None
+        pending = [value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, Mapping):
+                pending.extend(item.values())
+            elif isinstance(item, list):
+                pending.extend(item)
+            elif item is not None and not isinstance(item, bool):
+                found.add(str(item))
+    return frozenset(found)

@@ -176,6 +176,9 @@ class _Walk:
         if isinstance(unknown, list) and any(u is True for u in unknown):
             self.unknown.add(path)  # an unknown item: the list is known after apply
             return UNSET
+        self.sensitive.update(
+            (*path, i) for i in range(len(items)) if part(sensitive, i) is True
+        )  # an item that is sensitive as a whole
         return [
             self.block(item, part(unknown, i), part(sensitive, i), (*path, i), parent=attribute)
             for i, item in enumerate(items)
