@@ -753,8 +753,14 @@ SECRET_GIT, SECRET_LIVE = "Zq901Gx7KpW", "Zq902Lv3mT9"
             {"metadata": META, "data": {"a": {"b": "TOKEN"}}},
             {"data": {"a": {"b": True}}},
         ),
+        # A container named by a sensitive value: its changes' paths named it by its merge key.
+        (
+            "kubernetes_pod_v1",
+            {"metadata": META, "spec": [{"container": [{"name": "TOKEN", "image": "nginx:1"}]}]},
+            {"spec": [{"container": [{"name": True}]}]},
+        ),
     ],
-    ids=["whole-resource", "list-of-lists", "repeated-block-item", "map-value-object"],
+    ids=["whole-resource", "list-of-lists", "repeated-block-item", "map-value-object", "merge-key"],
 )
 def test_sensitive_marks_of_any_shape_hide_their_values(
     kind: str, attributes: dict[str, Any], sensitive: Any

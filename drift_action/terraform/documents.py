@@ -207,10 +207,10 @@ def _drift(entry: Instance, file: str) -> Observation | None:
         if isinstance(entry.after, Mapping)
         else None
     )
-    if before is None or _identity_problem(before):
-        if before is not None and (problem := _shape_problem(before.body)):
-            raise Unusable(f"{problem} in its prior state")
+    if before is None:
         return None
+    if problem := _identity_problem(before):
+        raise Unusable(problem)  # named in a warning rather than dropped without a word
     if after is not None and (problem := _shape_problem(after.body)):
         raise Unusable(f"{problem} in its refreshed state")
     hint = DRIFT_HINT.format(address=entry.address)
