@@ -140,6 +140,7 @@ def _compare_one(
     changes, defaulted = set_aside_defaults(changes)
     marks = resolve(desired)  # Terraform: values known after apply, sensitive, defaulted
     changes, marked = marks.screen(changes, redact)
+    warnings = [marks.hide_key_texts(warning) for warning in warnings]
     if is_secret(key):
         changes = [redact(c) if c.path[:1] == ("data",) else c for c in changes]
     kept, ignored = apply_rules(key, changes, settings)

@@ -13,6 +13,7 @@ other and screens a comparison's changes and notes:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -34,6 +35,7 @@ KNOWN_AFTER_APPLY = "known-after-apply"
 PROVIDER_DEFAULT = "provider-default"
 SENSITIVE_NOTE = "values hidden: Terraform marks this value sensitive"
 HIDDEN = "(hidden)"
+_KEY_VALUE = re.compile(r"=([^,\]]*)(?=[,\]])")  # a value in a list item key: `[name=web]`
 _UNKNOWN_REASON = "Terraform knows this value only after apply: not compared"
 _DEFAULT_REASON = "the Terraform provider's default, which the API server does not store"
 
@@ -120,20 +122,27 @@ class Resolved:
         return tuple(
             Normalization(
                 n.rule,
-                self._hide_key_texts(n.path),
+                self.hide_key_texts(n.path),
                 SENSITIVE_NOTE if self._names_sensitive(n.path) else n.reason,
             )
             for n in notes
         )
 
-    def _hide_key_texts(self, text: str) -> str:
-        """A path's text with each sensitive value in a list item key shown as `(hidden)`."""
-        if "=" not in text:
+    def hide_key_texts(self, text: str) -> str:
+        """Text (a path, a warning naming one) with each sensitive value in a list item key
+        shown as `(hidden)`."""
+        if "=" not in text or not self.secrets:
             return text
-        for secret in self.secrets:
+        text = _KEY_VALUE.sub(lambda m: f"={HIDDEN}" if m[1] in self.secrets else m[0], text)
+        for secret in self._odd_secrets:
             for end in ("]", ","):
                 text = text.replace(f"={secret}{end}", f"={HIDDEN}{end}")
         return text
+
+    @cached_property
+    def _odd_secrets(self) -> tuple[str, ...]:
+        """Secrets the pattern of a key's value cannot find: they hold `,` or `]`."""
+        return tuple(s for s in self.secrets if "," in s or "]" in s)
 
     def _names_sensitive(self, text: str) -> bool:
         """At, below or above a sensitive path (`a.b` is above `a.b.c` and `a.b[0]`)."""

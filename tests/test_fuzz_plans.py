@@ -779,3 +779,24 @@ def test_sensitive_marks_of_any_shape_hide_their_values(
             assert not leaked([SECRET_GIT, SECRET_LIVE], result), result.stdout + result.stderr
             if sensitive is not True:
                 assert result.code == 1 and "(hidden)" in result.stdout, result.stdout
+
+
+def test_a_warning_about_a_list_item_named_by_a_sensitive_value_hides_the_name() -> None:
+    """A quantity that is not one, in a container whose name is sensitive: the warning named
+    the container `containers[name=...]` (found by a 1,000-example run)."""
+
+    def pod(cpu: str) -> dict[str, Any]:
+        container = {"name": SECRET_GIT, "image": "nginx", "resources": [{"limits": {"cpu": cpu}}]}
+        return {"metadata": META, "spec": [{"container": [container]}]}
+
+    sensitive = {"spec": [{"container": [{"name": True}]}]}
+    plan = {
+        "format_version": "1.2",
+        "resource_changes": [_update("kubernetes_pod_v1", pod("500m"), pod("lots"), sensitive)],
+    }
+    with folder(chart=False) as root:
+        (root / "plan.json").write_text(json.dumps(plan))
+        result = run_cli(["--terraform-plan", "plan.json", "--live-from-terraform"])
+    assert_report_or_one_line(result, "text")
+    assert "containers[name=(hidden)].resources.limits.cpu: not a valid quantity" in result.stderr
+    assert not leaked([SECRET_GIT], result), result.stdout + result.stderr

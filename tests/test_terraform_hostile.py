@@ -653,6 +653,29 @@ def test_line_breaks_in_a_plan_never_break_a_warning_in_two(tmp_path: Path) -> N
     )
 
 
+@pytest.mark.parametrize("key", ["{a}", "}", "{0}", "{address}"])
+def test_braces_in_an_address_are_text(tmp_path: Path, key: str) -> None:
+    """A for_each key with braces in a resource_drift entry's address was formatted twice, as a
+    format string: an internal error (found by a 1,000-example run)."""
+    address = f'kubernetes_config_map_v1.x["{key}"]'
+    good = _config_map("cm")
+    entry = {**_change("kubernetes_config_map_v1", None), "address": address}
+    change = {**entry, "change": {"actions": ["update"], "before": good, "after": good}}
+    drift = {
+        **entry,
+        "change": {
+            "actions": ["update"],
+            "before": good,
+            "after": _config_map("cm", {"mode": "b"}),
+        },
+    }
+    with working_directory(tmp_path):
+        outcome = run(_plan(change, drift=[drift]), ("--live-from-terraform",))
+    (result,) = _fine(outcome)["resources"]
+    assert result["source"]["address"] == address
+    assert result["message"].startswith(f"Terraform's refresh saw {address} changed outside")
+
+
 def test_a_plan_without_resource_changes_says_why_nothing_is_compared(tmp_path: Path) -> None:
     """With planned_values only there is no refreshed state: the warning used to blame Helm."""
     plan = json.loads(MODULES.read_text())

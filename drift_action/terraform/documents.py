@@ -214,7 +214,7 @@ def _drift(entry: Instance, file: str) -> Observation | None:
     if after is not None and (problem := _shape_problem(after.body)):
         raise Unusable(f"{problem} in its refreshed state")
     hint = DRIFT_HINT.format(address=entry.address)
-    desired = _document(before, file, entry.address, hint)
+    desired = _document(before, file, entry.address, DRIFT_HINT)  # formatted there, once
     live = None
     if after is not None:
         desired = _with_sensitive(desired, after.marks)
