@@ -15,10 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
 import random
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -26,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -34,65 +31,12 @@ from typing import TypeVar
 import generate
 import measure
 import phases
+from tables import PHASES, Row, Settings, report
 
 from drift_action.objects import RawObject
 
 HERE = Path(__file__).resolve().parent
-PHASES = (*phases.STAGES, "rest")
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Settings:
-    page_size: int
-    concurrency: int
-    repeat: int
-    baseline_sample: int
-    memory: bool
-    kubectl: str | None  # the kubectl binary, None: not measured
-    kubectl_sample: int
-
-
-@dataclass
-class Row:
-    """The medians and counts for one size x latency."""
-
-    objects: int
-    kinds: int
-    latency_ms: float
-    drift_seconds: float
-    live_seconds: float  # the live read alone: kubeconfig, discovery, LISTs, parse, filter
-    floor_seconds: float
-    baseline_seconds: float  # extrapolated when baseline_timed < objects
-    baseline_timed: int  # GETs actually timed per repeat
-    drift_requests: dict[str, int]  # discovery/list/get/other/errors, from the server's log
-    floor_requests: int
-    drift_bytes: int
-    floor_bytes: int
-    verdicts: dict[str, int]
-    phases: dict[str, float]
-    drifted_expected: int
-    kubectl_seconds: float | None = None  # one kubectl process per object, extrapolated
-    kubectl_timed: int = 0
-    peak_rss: int | None = None
-    peak_traced: int | None = None
-    runs: dict[str, list[float]] = field(default_factory=dict)
-
-    @property
-    def speedup(self) -> float:
-        return self.baseline_seconds / self.drift_seconds
-
-    @property
-    def kubectl_speedup(self) -> float | None:
-        return None if self.kubectl_seconds is None else self.kubectl_seconds / self.drift_seconds
-
-    @property
-    def vs_floor(self) -> float:
-        return self.drift_seconds / self.floor_seconds
-
-    @property
-    def live_vs_floor(self) -> float:
-        return self.live_seconds / self.floor_seconds
 
 
 # -- the emulator process ----------------------------------------------------------------------
@@ -148,12 +92,19 @@ class Server:
 
 
 def timed(server: Server, work: Callable[[], T]) -> tuple[float, T, dict[str, int]]:
-    """Wall time of `work`, its result, and the requests the server saw meanwhile."""
+    """Wall time of `work`, its result, and the requests the server saw meanwhile.
+
+    Every workload runs with the cyclic garbage collector off, as drift-action's own run does:
+    with it on, collections alone tripled the floor's time at 10,000 objects."""
     server.command("reset")
     gc.collect()
-    start = time.perf_counter()
-    result = work()
-    elapsed = time.perf_counter() - start
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        result = work()
+        elapsed = time.perf_counter() - start
+    finally:
+        gc.enable()
     return elapsed, result, server.stats()
 
 
@@ -188,6 +139,7 @@ class Repeat:
     drift: float
     live: float
     floor: float
+    scan: float
     baseline: float
     kubectl: float | None
     run: measure.DriftRun
@@ -209,6 +161,7 @@ def _one_repeat(server: Server, case: Case, settings: Settings) -> Repeat:
     floor_s, floor, _ = timed(
         server, lambda: measure.list_and_parse(case.kubeconfig, case.collections, **sizes)
     )
+    scan_s, _events, _ = timed(server, lambda: measure.yaml_scan(case.layout.manifests))
     base_s, _base, _ = timed(server, lambda: measure.per_object(case.kubeconfig, case.sample))
     if {floor.objects, run.fetch.objects, live.objects} != {case.objects}:
         raise RuntimeError(
@@ -225,7 +178,7 @@ def _one_repeat(server: Server, case: Case, settings: Settings) -> Repeat:
         kubectl = kubectl_s * case.objects / len(case.kubectl_sample)
     spent["rest"] = drift_s - sum(spent.values())  # outside the timed stages
     return Repeat(
-        drift_s, live_s, floor_s, baseline, kubectl, run, floor, drift_requests, dict(spent)
+        drift_s, live_s, floor_s, scan_s, baseline, kubectl, run, floor, drift_requests, dict(spent)
     )
 
 
@@ -237,6 +190,7 @@ def measure_case(server: Server, case: Case, latency_ms: float, settings: Settin
         "drift": [r.drift for r in repeats],
         "live": [r.live for r in repeats],
         "floor": [r.floor for r in repeats],
+        "scan": [r.scan for r in repeats],
         "baseline": [r.baseline for r in repeats],
         "kubectl": [r.kubectl for r in repeats if r.kubectl is not None],
     }
@@ -247,6 +201,7 @@ def measure_case(server: Server, case: Case, latency_ms: float, settings: Settin
         drift_seconds=statistics.median(runs["drift"]),
         live_seconds=statistics.median(runs["live"]),
         floor_seconds=statistics.median(runs["floor"]),
+        scan_seconds=statistics.median(runs["scan"]),
         baseline_seconds=statistics.median(runs["baseline"]),
         baseline_timed=len(case.sample),
         kubectl_seconds=statistics.median(runs["kubectl"]) if runs["kubectl"] else None,
@@ -312,179 +267,6 @@ def progress(row: Row) -> None:
         file=sys.stderr,
         flush=True,
     )
-
-
-# -- the report ----------------------------------------------------------------------------------
-
-
-def _mb(size: int | None) -> str:
-    return "n/a" if size is None else f"{size / 1e6:.1f} MB"
-
-
-def _seconds_cell(seconds: float | None, timed: int, objects: int, mark: str) -> str:
-    if seconds is None:
-        return "n/a"
-    return f"{seconds:.2f} s" + (f" {mark}" if timed < objects else "")
-
-
-def _ratio(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}x"
-
-
-def time_table(rows: Sequence[Row]) -> list[str]:
-    lines = [
-        "| objects | latency | drift-action (whole run) | live read (end to end) "
-        "| LIST+parse floor | one GET per object | speed-up vs GET per object "
-        "| whole run / floor | live read / floor "
-        "| one `kubectl get` per object | speed-up vs kubectl |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        gets = _seconds_cell(r.baseline_seconds, r.baseline_timed, r.objects, "*")
-        kubectl = _seconds_cell(r.kubectl_seconds, r.kubectl_timed, r.objects, "**")
-        lines.append(
-            f"| {r.objects:,} | {r.latency_ms:g} ms | {r.drift_seconds:.2f} s "
-            f"| {r.live_seconds:.2f} s | {r.floor_seconds:.2f} s | {gets} | {r.speedup:.1f}x "
-            f"| {r.vs_floor:.1f}x | {r.live_vs_floor:.1f}x "
-            f"| {kubectl} | {_ratio(r.kubectl_speedup)} |"
-        )
-    return lines
-
-
-def request_table(rows: Sequence[Row]) -> list[str]:
-    lines = [
-        "| objects | latency | drift-action requests (discovery + LIST + GET + other) "
-        "| floor LISTs | per-object GETs | JSON read | peak RSS (delta) | peak tracemalloc "
-        "| peak / JSON read (RSS, traced) "
-        "| verdicts (in sync / drifted / other; expected drifted) |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in rows:
-        q = r.drift_requests
-        total = sum(q[k] for k in ("discovery", "list", "get", "other"))
-        parts = f"{total} = {q['discovery']} + {q['list']} + {q['get']} + {q['other']}"
-        ratio = ", ".join(
-            f"{peak / r.drift_bytes:.1f}x" if peak is not None else "n/a"
-            for peak in (r.peak_rss, r.peak_traced)
-        )
-        v = r.verdicts
-        lines.append(
-            f"| {r.objects:,} | {r.latency_ms:g} ms | {parts} | {r.floor_requests} "
-            f"| {r.objects:,} | {_mb(r.drift_bytes)} | {_mb(r.peak_rss)} "
-            f"| {_mb(r.peak_traced)} | {ratio} "
-            f"| {v['in_sync']} / {v['drifted']} / {v['other']}; {r.drifted_expected} |"
-        )
-    return lines
-
-
-def phase_table(rows: Sequence[Row]) -> list[str]:
-    lines = [
-        "| objects | latency | " + " | ".join(PHASES) + " |",
-        "|---:|---:|" + "---:|" * len(PHASES),
-    ]
-    for r in rows:
-        cells = " | ".join(f"{r.phases.get(n, 0.0):.2f} s" for n in PHASES)
-        lines.append(f"| {r.objects:,} | {r.latency_ms:g} ms | {cells} |")
-    return lines
-
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
-
-
-def _speedup_target(rows: Sequence[Row]) -> list[str]:
-    lines = []
-    for r in rows:
-        if r.latency_ms == 20 and r.objects == 1000:
-            versus = f"; against one `kubectl get` process per object: {_ratio(r.kubectl_speedup)}"
-            lines.append(
-                f"- 20 ms, 1,000 objects, at least 20x faster than one GET per object: "
-                f"{_met(r.speedup >= 20)} ({r.speedup:.1f}x against the client's GETs"
-                f"{versus if r.kubectl_speedup is not None else ''})."
-            )
-    return lines
-
-
-def _memory_target(rows: Sequence[Row]) -> list[str]:
-    # Memory is measured once per size: one row per size.
-    sizes = {r.objects: r for r in reversed(rows) if r.peak_rss is not None}
-    measured = [sizes[n] for n in sorted(sizes)]
-    if not measured:
-        return []
-    rss = [(r.peak_rss or 0) / r.drift_bytes for r in measured]
-    traced = [(r.peak_traced or 0) / r.drift_bytes for r in measured]
-    by_size = "; ".join(
-        f"{r.objects:,} objects: {a:.2f}x by RSS, {b:.2f}x traced"
-        for r, a, b in zip(measured, rss, traced, strict=True)
-    )
-    return [
-        f"- Peak memory under 10x the JSON read: by RSS {_met(max(rss) < 10)}, "
-        f"by tracemalloc {_met(max(traced) < 10)} ({by_size})."
-    ]
-
-
-def targets(rows: Sequence[Row]) -> list[str]:
-    """Each target of the issue, judged on this run's numbers."""
-    lists = {f"{r.objects:,}": r.drift_requests["list"] for r in rows}
-    gets = sum(r.drift_requests["get"] for r in rows)
-    pages = all(r.drift_requests["list"] == r.floor_requests for r in rows)
-    within = "; ".join(f"{r.objects:,} @ {r.latency_ms:g} ms: {r.vs_floor:.1f}x" for r in rows)
-    live = "; ".join(f"{r.objects:,} @ {r.latency_ms:g} ms: {r.live_vs_floor:.1f}x" for r in rows)
-    return [
-        f"- Requests grow with kinds and pages, not objects: {_met(pages and gets == 0)} "
-        f"(LISTs by size {lists}, equal to the floor's page count: {pages}; "
-        f"GETs of single objects: {gets}).",
-        *_speedup_target(rows),
-        "- End to end within 2x of LIST+parse, reading the cluster (kubeconfig, discovery, LISTs, "
-        f"parse, filter, live objects): {_met(all(r.live_vs_floor <= 2 for r in rows))} ({live}).",
-        "- The same for the whole run, which also parses Git's YAML and compares (work the floor "
-        f"does not do): {_met(all(r.vs_floor <= 2 for r in rows))} ({within}).",
-        *_memory_target(rows),
-    ]
-
-
-def _notes(rows: Sequence[Row]) -> list[str]:
-    notes = []
-    gets = [r for r in rows if r.baseline_timed < r.objects]
-    if gets:
-        notes.append(
-            f"\\* sampled: {gets[0].baseline_timed:,} random GETs timed per repeat, "
-            "extrapolated linearly to all objects."
-        )
-    kubectl = [r for r in rows if r.kubectl_seconds is not None and r.kubectl_timed < r.objects]
-    if kubectl:
-        notes.append(
-            f"\\*\\* sampled: {kubectl[0].kubectl_timed:,} random `kubectl get` processes timed "
-            "per repeat, extrapolated linearly to all objects."
-        )
-    return [line for note in notes for line in ("", note)]
-
-
-def report(rows: Sequence[Row], settings: Settings, argv: Sequence[str]) -> str:
-    command = shlex.join(["python", "bench/run_bench.py", *argv])
-    header = [
-        f"Command: `{command}`",
-        "",
-        f"Machine: {platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}. Page size "
-        f"{settings.page_size}, concurrency {settings.concurrency}, median of {settings.repeat}.",
-        "",
-    ]
-    body = [
-        *time_table(rows),
-        *_notes(rows),
-        "",
-        *request_table(rows),
-        "",
-        "Where drift-action's time goes (median seconds per stage):",
-        "",
-        *phase_table(rows),
-        "",
-        "Targets:",
-        "",
-        *targets(rows),
-    ]
-    return "\n".join(header + body) + "\n"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
