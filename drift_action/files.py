@@ -19,7 +19,7 @@ def display_path(path: Path | str) -> str:
         return os.path.normpath(path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside, or a symlink loop: shown as given
         return str(path)
 
 
@@ -30,17 +30,26 @@ def read_text(path: str) -> str:
         stream = getattr(sys.stdin, "buffer", None)  # None: a text stream put in its place
         return sys.stdin.read() if stream is None else _decode(stream.read(), "<stdin>")
     shown = display_path(path)
+    return _decode(read_bytes(path, shown=shown), shown)
+
+
+def read_bytes(path: str, *, shown: str | None = None, expected: str = "a file") -> bytes:
+    """A file's bytes, or an InputError people can act on; `-` is a file name here, not stdin.
+
+    `shown` names the file in errors (default: `display_path(path)`), `expected` says what a
+    folder was given in place of.
+    """
+    shown = display_path(path) if shown is None else shown
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError as exc:
         raise InputError("no such file", file=shown) from exc
     except IsADirectoryError as exc:
-        raise InputError("is a directory, expected a file", file=shown) from exc
+        raise InputError(f"is a directory, expected {expected}", file=shown) from exc
     except PermissionError as exc:
         raise InputError("permission denied", file=shown) from exc
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=shown) from exc
-    return _decode(data, shown)
 
 
 def _decode(data: bytes, shown: str) -> str:

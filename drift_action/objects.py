@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from drift_action.errors import InputError
@@ -28,7 +29,7 @@ class RawObject:
     def kind(self) -> str:
         return str(self.body["kind"])
 
-    @property
+    @cached_property  # asked several times per object while identities are settled
     def group(self) -> str:
         return canonical_group(self.api_version, self.kind)
 

@@ -215,3 +215,17 @@ def test_the_cli_confines_the_config_file_and_snapshots_too(repo: Path, outside:
     # Standard input is no path: it is read.
     result = run_cli(*base, "--live-snapshot", "-", stdin=LIVE, cwd=repo)
     assert result.returncode == 1, result.stderr
+
+
+@pytest.mark.parametrize("flag", ["--live-snapshot", "--terraform-plan"])
+def test_a_symlink_loop_given_by_absolute_path_is_one_line(tmp_path: Path, flag: str) -> None:
+    """Resolving the loop to show the path raised RuntimeError: an internal error before."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    args = [flag, str(tmp_path / "a")]
+    args += ["--live-from-terraform"] if flag == "--terraform-plan" else ["--manifests", "."]
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"drift-action: error: {tmp_path / 'a'}: cannot read: Too many levels of symbolic links"
+    )

@@ -15,11 +15,10 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from drift_action.errors import InputError
-from drift_action.files import display_path
+from drift_action.files import display_path, read_bytes
 from drift_action.model import Document
 from drift_action.sources.base import Rendered
 from drift_action.sources.terraform_helm import render_release
@@ -68,14 +67,7 @@ class TerraformRenderer:
 
 def load_plan(path: str, shown: str) -> Any:
     """The plan as parsed JSON; a binary plan goes through `terraform show -json` first."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError("no such file", file=shown) from exc
-    except IsADirectoryError as exc:
-        raise InputError("is a directory, expected a plan file", file=shown) from exc
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=shown) from exc
+    raw = read_bytes(path, shown=shown, expected="a plan file")
     if raw.startswith(ZIP_MAGIC):
         text = show_json(path, shown)
     else:

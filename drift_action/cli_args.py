@@ -1,0 +1,190 @@
+"""The `drift-action` command's flags: the argument parser, its groups, defaults and help text.
+
+`drift_action.cli` turns what it parses into a run; keeping the long flag table here leaves that
+module to the run itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from drift_action import __version__
+from drift_action.bounds import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, MIB
+from drift_action.errors import UsageError
+from drift_action.report import FORMATS
+from drift_action.server_side import CompareMode
+
+PROG = "drift-action"
+TOKEN_ENV = "DRIFT_ACTION_TOKEN"  # noqa: S105 (the variable's name, not a token)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line and exit 2 through our own error path, rather than argparse's usage dump.
+        raise UsageError(f"{message} (see {PROG} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Compare Kubernetes objects declared in Git with the live cluster.",
+        epilog="Exit status: 0 in sync, 1 drift found, 2 error.",
+    )
+    desired = parser.add_argument_group("desired state (from Git)")
+    desired.add_argument(
+        "--manifests",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="YAML/JSON manifest file, directory (recursive) or glob; repeatable",
+    )
+    desired.add_argument(
+        "--namespace",
+        default="default",
+        help="namespace for namespaced objects that set none, and Helm's release namespace "
+        "(default: %(default)s)",
+    )
+    desired.add_argument(
+        "--kustomize",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="kustomization folder, built with `kustomize build` or `kubectl kustomize`; "
+        "repeatable",
+    )
+    desired.add_argument(
+        "--terraform-plan",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Terraform plan: the JSON of `terraform show -json PLANFILE`, or the plan file "
+        "(turned into JSON with terraform, when on PATH); repeatable",
+    )
+    helm = parser.add_argument_group("Helm (rendered with Helm's own engine)")
+    helm.add_argument("--helm-chart", metavar="PATH", help="chart folder or packaged .tgz")
+    helm.add_argument(
+        "--values", "-f", action="append", default=[], metavar="FILE",
+        help="values file; repeatable, later files win (as helm -f)",
+    )  # fmt: skip
+    helm.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE",
+        help="as helm --set (lists {a,b}, a[0].b=c, escaped dots a\\.b=c); repeatable",
+    )  # fmt: skip
+    helm.add_argument(
+        "--set-string", action="append", default=[], metavar="KEY=VALUE",
+        help="as helm --set-string; repeatable",
+    )  # fmt: skip
+    helm.add_argument(
+        "--release", default="release-name", help="release name (default: %(default)s)"
+    )
+    helm.add_argument(
+        "--kube-version",
+        metavar="VERSION",
+        help="Kubernetes version templates see in .Capabilities (default: Helm's own)",
+    )
+    helm.add_argument(
+        "--api-versions", action="append", default=[], metavar="GROUP/VERSION",
+        help="API versions added to .Capabilities.APIVersions; repeatable",
+    )  # fmt: skip
+    helm.add_argument(
+        "--include-hooks", action="store_true",
+        help="also compare hook objects (helm.sh/hook, including tests)",
+    )  # fmt: skip
+    helm.add_argument("--helm-binary", metavar="PATH", help="render with this helm program instead")
+    live = parser.add_argument_group("live state (from the cluster)")
+    live.add_argument(
+        "--live-snapshot",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="output of `kubectl get ... -o yaml` or `-o json` ('-' for stdin); repeatable",
+    )
+    live.add_argument(
+        "--live-from-terraform",
+        action="store_true",
+        help="read no snapshot and no cluster: compare with what Terraform's refresh recorded "
+        "in the --terraform-plan (its refreshed state and resource_drift)",
+    )
+    live.add_argument(
+        "--kubeconfig",
+        metavar="FILE",
+        help="kubeconfig to read the cluster with (default: $KUBECONFIG, which may list "
+        "several files, then ~/.kube/config, then the in-cluster service account)",
+    )
+    live.add_argument("--context", help="kubeconfig context (default: its current context)")
+    live.add_argument(
+        "--server",
+        metavar="URL",
+        help="API server URL, instead of a kubeconfig; the bearer token is read from the "
+        f"{TOKEN_ENV} environment variable",
+    )
+    live.add_argument(
+        "--certificate-authority", metavar="FILE", help="CA bundle (PEM) for --server"
+    )
+    live.add_argument(
+        "--compare",
+        choices=[mode.value for mode in CompareMode],
+        default=CompareMode.CLIENT_SIDE.value,
+        help="server-side: confirm objects that differ with a server-side apply dry run "
+        "(needs 'patch'); server-side-all: dry-run every object, as Argo CD does "
+        "(default: %(default)s)",
+    )
+    live.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="per-request timeout for the API server (default: %(default)s)",
+    )
+    live.add_argument(
+        "--selector",
+        "-l",
+        help="label selector for live objects that should be in Git; those that are not "
+        "are reported as extra (e.g. app.kubernetes.io/instance=shop)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="ignore rules, severity rules and field managers (default: .drift.yaml if present)",
+    )
+    untrusted = parser.add_argument_group("untrusted input")
+    untrusted.add_argument(
+        "--confine-to",
+        metavar="DIR",
+        help="refuse input files (manifests, charts, values, kustomizations, snapshots, plans, "
+        "the config file, and every file found in their folders) that resolve, symlinks "
+        "followed, outside DIR; the action always confines them to its workspace",
+    )
+    untrusted.add_argument(
+        "--render-timeout",
+        default=f"{DEFAULT_TIMEOUT:g}",
+        metavar="SECONDS",
+        help="stop a Helm or Kustomize render that runs longer (default: %(default)s)",
+    )
+    untrusted.add_argument(
+        "--render-max-bytes",
+        default=f"{DEFAULT_MAX_BYTES // MIB}M",
+        metavar="SIZE",
+        help="stop a Helm or Kustomize render that prints more, e.g. 64M or 1G "
+        "(default: %(default)s)",
+    )
+    out = parser.add_argument_group("report")
+    out.add_argument("--format", choices=sorted(FORMATS), default="text", help="default: text")
+    out.add_argument("--output", "-o", metavar="FILE", help="write the report here, not stdout")
+    out.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report (default: auto, when stdout is a terminal)",
+    )
+    out.add_argument(
+        "--explain",
+        action="store_true",
+        help="also list the differences that are not drift, and why (text and markdown)",
+    )
+    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when drift is found")
+    parser.add_argument("--verbose", "-v", action="store_true", help="show progress on stderr")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
