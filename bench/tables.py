@@ -202,7 +202,8 @@ def targets(rows: Sequence[Row]) -> list[str]:
         f"parse, filter, live objects): {_met(all(r.live_vs_floor <= 2 for r in rows))} ({live}).",
         "- For context, not a target: the whole run also parses Git's YAML and compares, work the "
         f"floor does not do ({within}). Scanning Git's YAML with libyaml, building nothing, "
-        f"already takes {least}: no run that reads that YAML with PyYAML on one core can be "
+        f"already takes {least}. drift-action reads Git first (the desired kinds say what to "
+        "list), so no run that parses that YAML with PyYAML, then reads the cluster, can be "
         "within 2x of the floor.",
         *_memory_target(rows),
     ]

@@ -468,3 +468,48 @@ def test_action_reads_a_kubeconfig_in_the_workspace(workspace: Path) -> None:
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "4 drifted, 1 missing, 1 extra" in result.stdout
+
+
+def test_discovery_asks_for_every_document_in_one_round(
+    emulator: KubeEmulator, tmp_path: Path
+) -> None:
+    """The group versions Git names are asked for while /apis is still being answered: on a
+    distant server a second round trip is most of discovery. /apis is held open for a second;
+    a request sent only after its answer arrives at least that long after it."""
+    emulator.inject(Fault(path_regex=r"^/apis$", latency=1.0, times=1))
+    compare_with(spec_for(emulator, tmp_path), namespace="shop")
+    arrived = {r.path: r.at for r in emulator.requests}
+    for path in ("/api/v1", "/apis/apps/v1", "/apis/policy/v1"):
+        assert arrived[path] - arrived["/apis"] < 0.5, path
+
+
+def test_a_version_git_names_that_is_not_served_falls_back_to_the_preferred_one(
+    emulator: KubeEmulator, tmp_path: Path
+) -> None:
+    """The guess for apps/v1beta1 is answered 404; the preferred apps/v1 is asked next."""
+    manifests = tmp_path / "deploy"
+    manifests.mkdir()
+    text = (MANIFESTS / "web.yaml").read_text(encoding="utf-8")
+    (manifests / "web.yaml").write_text(text.replace("apps/v1", "apps/v1beta1", 1))
+    report = compare_with(spec_for(emulator, tmp_path), manifests, namespace="shop")
+    paths = [r.path for r in emulator.requests]
+    assert "/apis/apps/v1beta1" in paths and "/apis/apps/v1" in paths
+    deployment = next(r for r in report.resources if r.key.kind == "Deployment")
+    assert deployment.status is not Status.ERROR
+
+
+def test_discovery_guesses_are_bounded_whatever_git_names(
+    emulator: KubeEmulator, tmp_path: Path
+) -> None:
+    """A change adding many made-up API groups must not make the tool flood the API server."""
+    manifests = tmp_path / "deploy"
+    manifests.mkdir()
+    docs = [
+        f"apiVersion: g{i}.example.com/v1\nkind: Thing\nmetadata:\n  name: t{i}\n"
+        for i in range(200)
+    ]
+    (manifests / "things.yaml").write_text("---\n".join(docs))
+    report = compare_with(spec_for(emulator, tmp_path), manifests, namespace="shop")
+    assert len(emulator.requests) <= 40
+    assert {r.status for r in report.resources} == {Status.ERROR}
+    assert "is the CRD installed?" in report.resources[0].message

@@ -2,11 +2,12 @@
 
 Documents are fetched when needed and cached for the run: /api/v1 only when a core kind is
 wanted, /apis once, and one /apis/{group}/{version} per group that a desired object uses; the
-reader prefetches them in two concurrent rounds.
+reader prefetches them in one concurrent round (two when Git names a version not served).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +50,11 @@ class ApiResource:
         return f"{self.plural}.{self.group}" if self.group else self.plural
 
 
+_GROUP = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_VERSION = re.compile(r"v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?")
+_MAX_GUESSES = 32
+
+
 class NotServed(Exception):
     """The cluster does not serve this kind (at any version)."""
 
@@ -66,13 +72,19 @@ class Discovery:
     def prefetch(self, wanted: Iterable[tuple[str, str]], concurrency: int) -> None:
         """Fetch the documents that resolving these (group, version)s needs, at the same time.
 
-        Two rounds of concurrent requests (/api/v1 with /apis, then the group versions) instead
-        of one round trip per document; on a distant API server that is most of discovery.
+        One round of concurrent requests instead of one round trip per document; on a distant
+        API server that is most of discovery. The group versions Git names are fetched in that
+        round too, before /apis says they are served (they almost always are); a second round
+        fetches the preferred version where one was not.
         """
         wanted = set(wanted)
         first = ["/apis"] if any(group for group, _ in wanted) else []
         first += ["/api/v1"] if any(not group for group, _ in wanted) else []
-        self._fetch_all(first, concurrency)
+        # Capped and well-formed only: manifests must not make the tool flood the API server.
+        guesses = sorted(
+            _path(g, v) for g, v in wanted if g and _GROUP.fullmatch(g) and _VERSION.fullmatch(v)
+        )
+        self._fetch_all(first + guesses[:_MAX_GUESSES], concurrency)
         second = []
         for group, version in wanted:
             if not group:
