@@ -26,6 +26,10 @@ class PathPolicy:
     def inside(cls, folder: str, name: str) -> PathPolicy:
         return cls(os.path.realpath(folder), name)
 
+    def allows(self, path: str) -> bool:
+        """Whether `path` resolves inside the root (always, with no root)."""
+        return self.root is None or path == STDIN or _within(os.path.realpath(path), self.root)
+
     def check(self, path: str, what: str) -> None:
         """Refuse `path` (`what` names the input) when it resolves outside the root."""
         if self.root is None or path == STDIN:

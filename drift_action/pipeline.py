@@ -119,6 +119,7 @@ def _prepare(spec: SourceSpec, options: RunOptions) -> SourceSpec:
         return replace(spec, policy=policy, limits=limits)
     if isinstance(spec, TerraformSpec):
         policy.check(spec.plan, "Terraform plan")
+        return replace(spec, policy=policy, limits=limits)
     return spec
 
 

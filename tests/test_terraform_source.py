@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from support import ROOT, run_cli
 
+from drift_action.bounds import RenderLimits
+from drift_action.confine import PathPolicy
 from drift_action.errors import InputError
 from drift_action.model import Document
 from drift_action.sources.terraform import TerraformRenderer, TerraformSpec, load_plan
@@ -216,6 +218,50 @@ def test_helm_chart_not_found_is_a_warning(tmp_path: Path) -> None:
     assert any(
         "helm_release.cache: chart './charts/cache' not found" in w for w in rendered.warnings
     )
+
+
+def test_a_confined_run_renders_no_helm_release_chart_from_outside(tmp_path: Path) -> None:
+    """The chart named by an absolute path outside the root is not looked for there; the copy
+    inside the root (found by the path's trailing folders) is rendered instead."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    shutil.copytree(DATA / "charts", outside / "infra" / "charts")
+    data = _plan()
+    cache = next(c for c in data["resource_changes"] if c["address"] == "helm_release.cache")
+    cache["change"]["after"]["chart"] = str(outside / "infra" / "charts" / "cache")
+    repo.mkdir()
+    plan = _write(repo / "plan.json", data)
+    policy = PathPolicy.inside(str(repo), "the workspace")
+    rendered = TerraformRenderer().render(TerraformSpec(str(plan), policy=policy))
+    assert "helm_release.cache" not in _by_address(rendered.documents)
+    assert any("not found inside the workspace next to the plan" in w for w in rendered.warnings)
+    shutil.copytree(DATA / "charts", repo / "infra" / "charts")  # the checkout's own copy
+    rendered = TerraformRenderer().render(TerraformSpec(str(plan), policy=policy))
+    assert len(_by_address(rendered.documents)["helm_release.cache"]) == 3
+
+
+def test_a_helm_release_chart_with_a_link_leading_out_is_not_rendered(tmp_path: Path) -> None:
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    shutil.copytree(DATA / "charts", repo / "charts")
+    outside.mkdir()
+    (outside / "token.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
+    (repo / "charts" / "cache" / "templates" / "stolen.yaml").symlink_to(outside / "token.yaml")
+    plan = _write(repo / "plan.json", _plan())
+    policy = PathPolicy.inside(str(repo), "the workspace")
+    rendered = TerraformRenderer().render(TerraformSpec(str(plan), policy=policy))
+    assert "helm_release.cache" not in _by_address(rendered.documents)
+    (warning,) = [w for w in rendered.warnings if "helm_release.cache" in w]
+    assert "a link in the Helm chart resolves to" in warning
+    assert warning.endswith("refused: not rendered")
+
+
+def test_the_render_limits_reach_helm_release_charts(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "charts", tmp_path / "charts")
+    plan = _write(tmp_path / "plan.json", _plan())
+    spec = TerraformSpec(str(plan), limits=RenderLimits(max_bytes=100))
+    with pytest.raises(
+        InputError, match=r"helm_release\.cache: .*more than 100 bytes, the render size limit"
+    ):
+        TerraformRenderer().render(spec)
 
 
 def test_helm_error_quoting_a_sensitive_value_is_withheld(tmp_path: Path) -> None:
@@ -454,4 +500,16 @@ def test_an_object_whose_identity_is_unknown_or_sensitive_is_named_and_skipped()
         "not compared",
         "plan.json: kubernetes_config_map_v1.hidden: its identity is sensitive in the plan, and "
         "a report would have to name it: not compared",
+    )
+
+
+def test_the_cli_render_limit_reaches_helm_release_charts(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "charts", tmp_path / "charts")
+    _write(tmp_path / "plan.json", _plan())
+    args = ("--terraform-plan", "plan.json", "--live-from-terraform", "--render-max-bytes", "100")
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "drift-action: error: plan.json: helm_release.cache: charts/cache: Helm printed more "
+        "than 100 bytes, the render size limit (--render-max-bytes, input render_max_bytes)"
     )

@@ -14,9 +14,11 @@ import logging
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from drift_action.bounds import RenderLimits
+from drift_action.confine import PathPolicy
 from drift_action.errors import InputError
 from drift_action.files import display_path, read_bytes
 from drift_action.model import Document
@@ -38,6 +40,8 @@ _BOX = re.compile(r"^[\s│╷╵]+")  # terraform frames its diagnostics with b
 class TerraformSpec:
     plan: str  # plan JSON or binary plan file
     namespace: str = "default"  # for kubernetes_manifest objects that name none
+    limits: RenderLimits = field(default_factory=RenderLimits)  # for helm_release charts
+    policy: PathPolicy = field(default_factory=PathPolicy)  # where helm_release charts may be
 
     @property
     def label(self) -> str:
@@ -53,7 +57,7 @@ class TerraformRenderer:
         warnings = list(built.warnings)
         folder = os.path.dirname(os.path.abspath(spec.plan))
         for release in built.releases:
-            rendered, more = render_release(release, folder, shown)
+            rendered, more = render_release(release, folder, shown, spec.policy, spec.limits)
             documents.extend(rendered)
             warnings.extend(more)
         log.info(

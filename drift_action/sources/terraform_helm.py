@@ -19,6 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from drift_action.bounds import RenderLimits
+from drift_action.confine import PathPolicy
 from drift_action.errors import DriftActionError, InputError
 from drift_action.files import display_path
 from drift_action.model import Document, IndexPath, Marks, SourceLocation
@@ -32,15 +34,28 @@ _RUN = re.compile(rf"[A-Za-z0-9]{{{_PIECE},}}")  # a piece of a value long enoug
 
 
 def render_release(
-    release: HelmRelease, folder: str, shown: str
+    release: HelmRelease,
+    folder: str,
+    shown: str,
+    policy: PathPolicy | None = None,
+    limits: RenderLimits | None = None,
 ) -> tuple[list[Document], list[str]]:
-    """The release's objects, sourced at its address; warnings when it cannot be rendered."""
-    chart = locate_chart(release.chart, folder)
+    """The release's objects, sourced at its address; warnings when it cannot be rendered.
+
+    With a confined run only charts inside the root are looked for; one whose links lead out
+    is not rendered (a warning), as a chart that is not found."""
+    policy = policy or PathPolicy()
+    chart = locate_chart(release.chart, folder, policy)
     if chart is None:
+        inside = f" inside {policy.name}" if policy.root is not None else ""
         return [], [
-            f"{shown}: {release.address}: chart {release.chart!r} not found next to the plan "
-            f"({display_path(folder)}) or in the working directory: not rendered"
+            f"{shown}: {release.address}: chart {release.chart!r} not found{inside} next to the "
+            f"plan ({display_path(folder)}) or in the working directory: not rendered"
         ]
+    try:
+        policy.check_tree(chart, "Helm chart")
+    except InputError as exc:
+        return [], [f"{shown}: {release.address}: {exc}: not rendered"]
     with tempfile.TemporaryDirectory(prefix="drift-action-values-") as temporary:
         files = []
         for index, text in enumerate(release.values):
@@ -54,6 +69,7 @@ def render_release(
             set_string=release.set_string,
             release=release.release,
             namespace=release.namespace,
+            limits=limits or RenderLimits(),
         )
         try:
             rendered = HelmRenderer().render(spec)
@@ -72,8 +88,10 @@ def render_release(
     return documents, [w for w in warnings if not _quotes_sensitive(w, release)]
 
 
-def locate_chart(chart: str, folder: str) -> str | None:
+def locate_chart(chart: str, folder: str, policy: PathPolicy | None = None) -> str | None:
     for candidate in _candidates(chart, folder):
+        if policy is not None and not policy.allows(candidate):
+            continue
         path = Path(candidate)
         if (path / "Chart.yaml").is_file() or (path.is_file() and path.suffix == ".tgz"):
             return os.path.normpath(candidate)
