@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from .faults import Fault, FaultSet
+from .faults import Fault, Faults
 from .routes import HttpError
 from .server import EmulatorServer
 from .store import ACTIONS_BOT, CheckRun, Comment, Issue, Store, User
@@ -48,7 +48,7 @@ class GitHubEmulator:
         self.prefix = prefix.rstrip("/")
         self.graphql_path = (self.prefix.removesuffix("/v3") or "") + "/graphql"
         self.store = Store()
-        self.faults = FaultSet()
+        self.faults = Faults()
         self._records: list[RequestRecord] = []
         self._records_lock = threading.Lock()
         self._server: EmulatorServer | None = None

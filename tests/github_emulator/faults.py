@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import threading
 from dataclasses import dataclass, field
+
+from fault_set import FaultSet, Matching
 
 # What GitHub says when a GITHUB_TOKEN lacks a permission, as on a fork's pull request.
 NOT_ACCESSIBLE = "Resource not accessible by integration"
@@ -20,7 +20,7 @@ _DEFAULT_MESSAGES = {
 
 
 @dataclass
-class Fault:
+class Fault(Matching):
     """Acts on requests whose method matches `method` (any when None) and whose path (with
     "?query") matches `path_regex` (re.search), for the next `times` of them (None: forever).
 
@@ -44,7 +44,7 @@ class Fault:
     def __post_init__(self) -> None:
         if self.status is None and self.latency is None and not self.truncate:
             raise ValueError("Fault needs an action: status, latency or truncate")
-        self._pattern = re.compile(self.path_regex) if self.path_regex else None
+        self.compile_pattern()
 
     @property
     def delay_only(self) -> bool:
@@ -54,42 +54,5 @@ class Fault:
     def text(self) -> str:
         return self.message or _DEFAULT_MESSAGES.get(self.status or 0, "Error")
 
-    def matches(self, method: str, target: str) -> bool:
-        if self.times is not None and self.hits >= self.times:
-            return False
-        if self.method and self.method.upper() != method:
-            return False
-        return self._pattern is None or self._pattern.search(target) is not None
 
-
-class FaultSet:
-    def __init__(self) -> None:
-        self._faults: list[Fault] = []
-        self._lock = threading.Lock()
-
-    def add(self, fault: Fault) -> Fault:
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def take(self, method: str, target: str) -> tuple[float, Fault | None]:
-        """Extra latency from all matching delay-only faults, and the first matching fault
-        with an answer to give (status or truncate), all counted (under one lock, so `times`
-        holds exactly)."""
-        delay, action = 0.0, None
-        with self._lock:
-            for fault in self._faults:
-                if not fault.matches(method, target):
-                    continue
-                if fault.delay_only:
-                    fault.hits += 1
-                    delay += fault.latency or 0.0
-                elif action is None:
-                    fault.hits += 1
-                    action = fault
-                    delay += fault.latency or 0.0
-        return delay, action
+Faults = FaultSet[Fault]

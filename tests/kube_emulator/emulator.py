@@ -14,7 +14,7 @@ from typing import Any
 
 from .apply import MutationHook
 from .discovery import Discovery
-from .faults import Fault, FaultSet
+from .faults import Fault, Faults
 from .kubeconfig import write_kubeconfig
 from .resources import (
     BUILTIN_TYPES,
@@ -64,7 +64,7 @@ class KubeEmulator:
         self.tls = tls
         self.latency = latency
         self.max_limit = max_limit
-        self.faults = FaultSet()
+        self.faults = Faults()
         self.apply_hooks: list[MutationHook] = []
         self.store = Store()
         self._served_kinds = list(served_kinds) if served_kinds is not None else None

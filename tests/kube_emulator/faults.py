@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import threading
 from dataclasses import dataclass, field
+
+from fault_set import FaultSet, Matching
 
 DEFAULT_USER = "system:serviceaccount:ci:drift"
 
 
 @dataclass
-class Fault:
+class Fault(Matching):
     """Matches requests by `method` and by `path_regex` (re.search over the path plus
     "?query", so r"continue=" targets only follow-up pages) and acts on the next `times`
     of them (None = forever).
@@ -42,50 +42,11 @@ class Fault:
             raise ValueError("Fault needs an action: status, drop, hang, latency or truncate")
         if self.drop and (self.status is not None or self.truncate):
             raise ValueError("Fault: drop excludes status and truncate")
-        self._pattern = re.compile(self.path_regex) if self.path_regex else None
+        self.compile_pattern()
 
     @property
     def delay_only(self) -> bool:
         return self.status is None and not self.drop and self.hang is None and not self.truncate
 
-    def matches(self, method: str, target: str) -> bool:
-        if self.times is not None and self.hits >= self.times:
-            return False
-        if self.method and self.method.upper() != method:
-            return False
-        return self._pattern is None or self._pattern.search(target) is not None
 
-
-class FaultSet:
-    """The injected faults; matching and counting happen under one lock so `times` holds
-    exactly even when requests race."""
-
-    def __init__(self) -> None:
-        self._faults: list[Fault] = []
-        self._lock = threading.Lock()
-
-    def add(self, fault: Fault) -> Fault:
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def take(self, method: str, target: str) -> tuple[float, Fault | None]:
-        """Extra latency from all matching delay-only faults, and the first matching
-        fault with a real action (both consumed)."""
-        delay, action = 0.0, None
-        with self._lock:
-            for fault in self._faults:
-                if not fault.matches(method, target):
-                    continue
-                if fault.delay_only:
-                    fault.hits += 1
-                    delay += fault.latency or 0.0
-                elif action is None:
-                    fault.hits += 1
-                    action = fault
-                    delay += fault.latency or 0.0
-        return delay, action
+Faults = FaultSet[Fault]
