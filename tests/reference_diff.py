@@ -10,40 +10,27 @@ key are matched item by item, so order and server-added items do not count.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import dictdiffer
 
+# The tables and rule names are shared: the oracle checks the walk, not the tables.
+from drift_action.diff import (
+    _QUANTITY_FIELDS,
+    _QUANTITY_MAPS,
+    _UNORDERED,
+    _UNORDERED_LIMIT,
+    EMPTY_IS_UNSET,
+    QUANTITY,
+    UNORDERED,
+    QuantityParser,
+)
 from drift_action.merge_keys import index_by_key, key_fields
 from drift_action.model import Change, ChangeType, Normalization
 from drift_action.paths import ListKey, Path, format_path
 from drift_action.rules import USER_KEYED_MAPS
-
-QuantityParser = Callable[[Any], Decimal]
-
-# Maps whose values are resource quantities (cpu, memory, storage...), and quantity fields.
-_QUANTITY_MAPS = frozenset(
-    {"limits", "requests", "capacity", "allocatable", "hard", "used", "overhead"}
-    | {"default", "defaultRequest", "max", "min", "maxLimitRequestRatio"}  # LimitRange
-)
-_QUANTITY_FIELDS = frozenset({"sizeLimit"})
-# Lists the API keeps in no particular order, by (kind, field).
-_UNORDERED = frozenset(
-    {
-        ("Endpoints", "subsets"),
-        ("Endpoints", "addresses"),
-        ("Endpoints", "notReadyAddresses"),
-        ("Endpoints", "ports"),
-    }
-)
-_UNORDERED_LIMIT = 500  # item-by-item matching is quadratic; past this, compare in order
-
-EMPTY_IS_UNSET = "empty-is-unset"
-QUANTITY = "quantity"
-UNORDERED = "unordered-list"
 
 
 @dataclass
