@@ -20,16 +20,13 @@ import contextlib
 import copy
 import io
 import json
-import os
-import signal
 import tempfile
-from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from fuzzing import fuzz_settings, no_hang, result_or_one_line
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drift_action import cli
@@ -40,51 +37,10 @@ from drift_action.model import Document, SourceLocation
 from drift_action.objects import collect, live_objects
 from drift_action.yaml_docs import parse_documents
 
-EXAMPLES = int(os.environ.get("DRIFT_FUZZ_EXAMPLES", "100"))
-HANG = 60  # seconds one example may take before it counts as a hang
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=timedelta(seconds=20),  # generous: a slow shared machine is not a failure
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(100)
 DATA = Path(__file__).parent / "data"
 HANDEDITS = DATA / "handedits"
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-T = TypeVar("T")
-
-
-# ---------------------------------------------------------------------------------------------
-# What counts as a good outcome
-# ---------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def no_hang(seconds: int = HANG) -> Iterator[None]:
-    """Fail, rather than wait forever, when an example does not return."""
-
-    def stop(_signum: int, _frame: object) -> None:
-        raise TimeoutError(f"no answer within {seconds} seconds: a hang")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def result_or_one_line(call: Callable[[], T]) -> T | DriftActionError:
-    """The call's result, or the user error it raised, which must be one line naming
-    something; any other exception fails the test."""
-    with no_hang():
-        try:
-            return call()
-        except DriftActionError as exc:
-            message = str(exc)
-            assert message.strip(), "an empty error message"
-            assert "\n" not in message and "\r" not in message, message
-            return exc
 
 
 # ---------------------------------------------------------------------------------------------

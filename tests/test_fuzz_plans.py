@@ -29,17 +29,16 @@ import io
 import json
 import os
 import shutil
-import signal
 import string
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import yaml
+from fuzzing import fuzz_settings, no_hang, result_or_one_line
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -51,48 +50,16 @@ from drift_action.terraform import schema
 from drift_action.terraform.documents import build
 from drift_action.terraform.plan import read_plan
 
-EXAMPLES = int(os.environ.get("DRIFT_FUZZ_EXAMPLES", "60"))
-HANG = 60
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=timedelta(seconds=20),  # generous: a slow shared machine is not a failure
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(60)
 DATA = Path(__file__).parent / "data" / "terraform"
 TYPED = {
     fixture["type"]: fixture
     for fixture in (json.loads(p.read_text()) for p in sorted((DATA / "typed").glob("*.json")))
 }
-T = TypeVar("T")
 
 # ---------------------------------------------------------------------------------------------
 # Outcomes
 # ---------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def no_hang(seconds: int = HANG) -> Iterator[None]:
-    def stop(_signum: int, _frame: object) -> None:
-        raise TimeoutError(f"no answer within {seconds} seconds: a hang")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def result_or_one_line(call: Callable[[], T]) -> T | DriftActionError:
-    """The call's result, or the user error it raised (one line); any other exception fails."""
-    with no_hang():
-        try:
-            return call()
-        except DriftActionError as exc:
-            message = str(exc)
-            assert message.strip() and "\n" not in message and "\r" not in message, message
-            return exc
 
 
 @dataclass
