@@ -37,14 +37,13 @@ def render_release(
     release: HelmRelease,
     folder: str,
     shown: str,
-    policy: PathPolicy | None = None,
-    limits: RenderLimits | None = None,
+    policy: PathPolicy,
+    limits: RenderLimits,
 ) -> tuple[list[Document], list[str]]:
     """The release's objects, sourced at its address; warnings when it cannot be rendered.
 
     With a confined run only charts inside the root are looked for; one whose links lead out
     is not rendered (a warning), as a chart that is not found."""
-    policy = policy or PathPolicy()
     chart = locate_chart(release.chart, folder, policy)
     if chart is None:
         inside = f" inside {policy.name}" if policy.root is not None else ""
@@ -69,7 +68,7 @@ def render_release(
             set_string=release.set_string,
             release=release.release,
             namespace=release.namespace,
-            limits=limits or RenderLimits(),
+            limits=limits,
         )
         try:
             rendered = HelmRenderer().render(spec)
@@ -88,9 +87,9 @@ def render_release(
     return documents, [w for w in warnings if not _quotes_sensitive(w, release)]
 
 
-def locate_chart(chart: str, folder: str, policy: PathPolicy | None = None) -> str | None:
+def locate_chart(chart: str, folder: str, policy: PathPolicy) -> str | None:
     for candidate in _candidates(chart, folder):
-        if policy is not None and not policy.allows(candidate):
+        if not policy.allows(candidate):
             continue
         path = Path(candidate)
         if (path / "Chart.yaml").is_file() or (path.is_file() and path.suffix == ".tgz"):
