@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerate the hashed lock files from pyproject.toml (its ranges stay as they are, for library
+# users; the locks pin what the image, CI and a fresh clone install).
+#   requirements.lock       the runtime dependencies (the Dockerfile, the README's first command)
+#   requirements-test.lock  runtime plus the `test` extra, with the runtime pins taken from
+#                           requirements.lock (.ci/run, developers)
+# One resolution for every platform (--universal) for Python 3.11 and newer, with the hash of each
+# distribution of every pinned version, so the linux/amd64 and linux/arm64 images install from it.
+#
+# Needs uv, a development tool only (pip install uv). Existing pins are kept: a plain run only
+# follows changes to pyproject.toml, and rerunning it gives the same files. To move every pin to
+# the newest release pyproject.toml allows:  scripts/lock.sh --upgrade
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+  --quiet "$@" -o requirements.lock
+uv pip compile pyproject.toml --extra test -c requirements.lock --universal --python-version 3.11 \
+  --generate-hashes --quiet "$@" -o requirements-test.lock
