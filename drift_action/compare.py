@@ -10,12 +10,13 @@ from typing import Any
 from drift_action.diff import FieldDiff, QuantityParser
 from drift_action.encrypted import set_aside_encrypted, strip_sops_block
 from drift_action.extras import extra_objects
-from drift_action.managed_fields import parse_entries
+from drift_action.managed_fields import carries_managed_fields, parse_entries
 from drift_action.managers import ManagerClasses
 from drift_action.marks import hint, resolve
 from drift_action.model import (
     Change,
     ChangeType,
+    FieldOwnership,
     KubeObject,
     Report,
     ResourceKey,
@@ -79,7 +80,17 @@ def compare(
         ResourceResult(obj.key, obj.api_version, Status.EXTRA, obj.source)
         for obj in extra_objects(desired, live, selector)
     )
-    return Report(tuple(results), tuple(notes))
+    return Report(tuple(results), tuple(notes), field_ownership(desired, live_by_key))
+
+
+def field_ownership(
+    desired: Sequence[KubeObject], live_by_key: Mapping[ResourceKey, KubeObject]
+) -> FieldOwnership:
+    """Which live objects compared with a desired one lack managedFields (extras are not
+    compared field by field, so they do not count)."""
+    compared = {obj.key: live_by_key[obj.key] for obj in desired if obj.key in live_by_key}
+    without = sorted(key for key, obj in compared.items() if not carries_managed_fields(obj.body))
+    return FieldOwnership(len(compared), tuple(without))
 
 
 def _verdict(

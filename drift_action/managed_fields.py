@@ -26,6 +26,16 @@ class ManagerEntry:
     fields: Mapping[str, Any]  # the fieldsV1 tree
 
 
+def carries_managed_fields(body: Mapping[str, Any]) -> bool:
+    """Whether a live object has managedFields at all (`kubectl get` drops them by default).
+
+    Entries that cannot be used still count: they are warned about, one by one.
+    """
+    metadata = body.get("metadata")
+    raw = metadata.get("managedFields") if isinstance(metadata, Mapping) else None
+    return raw is not None and raw != []
+
+
 def parse_entries(body: Mapping[str, Any]) -> tuple[list[ManagerEntry], list[str]]:
     """The usable managedFields entries, and a warning for each one that is not."""
     metadata = body.get("metadata")

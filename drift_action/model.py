@@ -209,9 +209,27 @@ class Unreadable:
 
 
 @dataclass(frozen=True)
+class FieldOwnership:
+    """Which of the live objects compared with Git carried `metadata.managedFields`.
+
+    Without them, fields added outside Git and who changed what cannot be found; `kubectl get
+    -o yaml` leaves them out unless given `--show-managed-fields` (since kubectl 1.21).
+    """
+
+    compared: int = 0  # live objects compared with a desired object
+    without: tuple[ResourceKey, ...] = ()  # those of them without managedFields, sorted
+
+    @property
+    def all_missing(self) -> bool:
+        return bool(self.without) and len(self.without) >= self.compared
+
+
+@dataclass(frozen=True)
 class Report:
     resources: tuple[ResourceResult, ...]
     warnings: tuple[str, ...] = ()
+    # Empty (nothing compared) unless the comparison says: a report built by hand has no note.
+    ownership: FieldOwnership = field(default_factory=FieldOwnership)
     counts: Mapping[Status, int] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -32,6 +32,7 @@ def terraform_report(
     compared = compare(desired, live, warnings=warnings, settings=settings)
     by_address = {o.address: o for o in chosen}
     results = [_seen_by_terraform(r, by_address) for r in compared.resources]
+    # Terraform records no managedFields: the note on snapshots without them does not apply.
     return Report(tuple(results), compared.warnings)
 
 
@@ -53,7 +54,9 @@ def merge(report: Report, observed: Report) -> Report:
             replace(result, message=message, seen_by=(Observer.LIVE, Observer.TERRAFORM))
         )
     resources.extend(drifted.values())
-    return Report(tuple(resources), (*report.warnings, *observed.warnings))
+    return replace(
+        report, resources=tuple(resources), warnings=(*report.warnings, *observed.warnings)
+    )
 
 
 def _objects(

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from drift_action.model import Attribution, Change, Observer, Report, ResourceResult, Status
+from drift_action.report.values import ownership_note
 
 
 def render(report: Report) -> str:
@@ -14,6 +15,7 @@ def render(report: Report) -> str:
         "resources": [_resource(r) for r in report.sorted_resources()],
         "ignored_changes": report.ignored_count,
         "warnings": list(report.warnings),
+        "managed_fields": _managed_fields(report),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -46,6 +48,24 @@ def _resource(result: ResourceResult) -> dict[str, Any]:
     if result.seen_by != (Observer.LIVE,):
         out["seen_by"] = [observer.value for observer in result.seen_by]
     return out
+
+
+def _managed_fields(report: Report) -> dict[str, Any]:
+    """Which live objects lacked managedFields: no added fields, no attribution for them."""
+    versions = {r.key: r.api_version for r in report.resources}
+    return {
+        "compared": report.ownership.compared,
+        "without": [
+            {
+                "apiVersion": versions.get(key, ""),
+                "kind": key.kind,
+                "namespace": key.namespace or None,
+                "name": key.name,
+            }
+            for key in report.ownership.without
+        ],
+        "note": ownership_note(report.ownership),
+    }
 
 
 def _source(result: ResourceResult) -> dict[str, Any] | None:

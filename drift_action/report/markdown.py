@@ -18,6 +18,8 @@ from drift_action.report.summary import headline
 from drift_action.report.values import (
     by,
     change_kind,
+    ownership_hint,
+    ownership_note,
     plural,
     seen_by,
     show_desired,
@@ -89,7 +91,12 @@ def join(head: Sequence[str], *blocks: Block) -> str:
 
 def document(report: Report, *, explain: bool = False) -> Document:
     icon = "⚠️" if report.has_drift else ("⛔" if report.has_errors else "✅")
-    head = [f"### {icon} {headline(report)}", "", "| Status | Resources |", "| --- | ---: |"]
+    head = [f"### {icon} {headline(report)}", ""]
+    note = ownership_note(report.ownership)
+    if note:
+        hint = ownership_hint(report.ownership, explain=explain)
+        head += [f"> **Note:** {html.escape(note + hint, quote=False)}", ""]
+    head += ["| Status | Resources |", "| --- | ---: |"]
     head += [f"| {_ICON[s]} {_LABEL[s]} | {report.counts[s]} |" for s in _LABEL]
     head.append("")
     blocks: list[Block] = []
@@ -122,6 +129,13 @@ def document(report: Report, *, explain: bool = False) -> Document:
             _details(
                 "Always left out of the comparison",
                 [f"- **{rule.name}**: {html.escape(rule.reason)}" for rule in ALWAYS],
+            )
+        )
+    if explain and report.ownership.without:
+        blocks.append(
+            _details(
+                "Live objects without managedFields",
+                [f"- {code(str(key))}" for key in report.ownership.without],
             )
         )
     if report.warnings:

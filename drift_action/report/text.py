@@ -9,7 +9,16 @@ from drift_action.marks import KNOWN_AFTER_APPLY
 from drift_action.model import Change, ChangeType, Report, ResourceResult, Status
 from drift_action.normalize import RULES as ALWAYS
 from drift_action.report.summary import headline
-from drift_action.report.values import by, change_kind, plural, seen_by, show_desired, show_live
+from drift_action.report.values import (
+    by,
+    change_kind,
+    ownership_hint,
+    ownership_note,
+    plural,
+    seen_by,
+    show_desired,
+    show_live,
+)
 
 _MARK = {
     Status.MISSING: "-",
@@ -38,7 +47,11 @@ def render(report: Report, *, color: bool = False, explain: bool = False) -> str
     def paint(code: str, text: str) -> str:
         return f"\033[{code}m{text}\033[0m" if color else text
 
-    lines = [paint("1", headline(report)), ""]
+    lines = [paint("1", headline(report))]
+    note = ownership_note(report.ownership)
+    if note:
+        lines.append(f"Note: {note}{ownership_hint(report.ownership, explain=explain)}")
+    lines.append("")
     for result in report.sorted_resources():
         show_resource = result.status is not Status.IN_SYNC
         if show_resource:
@@ -73,6 +86,9 @@ def render(report: Report, *, color: bool = False, explain: bool = False) -> str
     if explain:
         lines += ["", "Always left out of the comparison:"]
         lines += [f"    {rule.name}: {rule.reason}" for rule in ALWAYS]
+        if report.ownership.without:
+            lines += ["", "Live objects without managedFields:"]
+            lines += [f"    {key}" for key in report.ownership.without]
     return "\n".join(lines).rstrip() + "\n"
 
 

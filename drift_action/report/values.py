@@ -6,7 +6,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from drift_action.model import Attribution, Change, ChangeType, Observer, ResourceResult
+from drift_action.model import (
+    Attribution,
+    Change,
+    ChangeType,
+    FieldOwnership,
+    Observer,
+    ResourceResult,
+)
 
 ABSENT = "(absent)"
 NOT_IN_GIT = "(not in Git)"
@@ -74,3 +81,28 @@ def seen_by(result: ResourceResult) -> str:
     if Observer.TERRAFORM not in result.seen_by:
         return ""
     return ", Terraform saw it too" if Observer.LIVE in result.seen_by else ", as Terraform saw it"
+
+
+SHOW_MANAGED_FIELDS = "kubectl get ... -o yaml --show-managed-fields"
+
+
+def ownership_note(ownership: FieldOwnership) -> str | None:
+    """One sentence when live objects lack managedFields, the same in every format (text and
+    Markdown show it under the headline, JSON as `managed_fields.note`); else None."""
+    if not ownership.without:
+        return None
+    if ownership.all_missing:
+        which = "The live objects carry no managedFields, so"
+    else:
+        count = len(ownership.without)
+        verb = "carries" if count == 1 else "carry"
+        which = f"{count} of {ownership.compared} live objects {verb} no managedFields, so for them"
+    return (
+        f"{which} fields added outside Git and who changed what cannot be shown "
+        f"(take snapshots with `{SHOW_MANAGED_FIELDS}`)."
+    )
+
+
+def ownership_hint(ownership: FieldOwnership, *, explain: bool) -> str:
+    """What text and Markdown add to the note when only some objects lack managedFields."""
+    return "" if explain or ownership.all_missing else " `--explain` lists them."
