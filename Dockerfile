@@ -65,10 +65,16 @@ RUN set -eu; \
     rm -rf /var/lib/apt/lists/* "$tmp"
 
 WORKDIR /opt/drift-action
+# The pinned, hashed dependencies first (a layer that changes only with the lock), then the
+# package itself without dependencies. Regenerate the lock with scripts/lock.sh.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY drift_action ./drift_action
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --no-deps . \
     && rm -rf /root/.cache
 
 # The runner mounts the workspace and makes it the working directory; inputs arrive as INPUT_*.
-ENTRYPOINT ["python", "-m", "drift_action.action"]
+# It is untrusted: -I (and PYTHONSAFEPATH, for child Pythons) keeps it and PYTHON* off sys.path, so a PR's yaml.py never loads.
+ENV PYTHONSAFEPATH=1
+ENTRYPOINT ["python", "-I", "-m", "drift_action.action"]
