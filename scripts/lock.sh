@@ -7,7 +7,8 @@
 # One resolution for every platform (--universal) for Python 3.11 and newer, with the hash of each
 # distribution of every pinned version, so the linux/amd64 and linux/arm64 images install from it.
 #
-# Needs uv, a development tool only (pip install uv). Existing pins are kept: a plain run only
+# Needs uv, a development tool only: pip install uv==0.13.10 (the version that made the locks and
+# that .github/workflows/lock-update.yml installs). Existing pins are kept: a plain run only
 # follows changes to pyproject.toml, and rerunning it gives the same files. To move every pin to
 # the newest release pyproject.toml allows:  scripts/lock.sh --upgrade
 set -euo pipefail
