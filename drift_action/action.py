@@ -30,6 +30,8 @@ from drift_action.report import FORMATS, RenderOptions, render
 from drift_action.selector import parse_selector
 from drift_action.server_side import CompareMode
 from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
+from drift_action.tools import which
+from drift_action.wording import ACTION
 
 MARKDOWN_REPORT = "drift-report.md"
 JSON_REPORT = "drift-report.json"
@@ -60,6 +62,8 @@ class ActionConfig:
     # Input files must resolve inside the workspace: a repository is untrusted data.
     policy: PathPolicy = field(default_factory=PathPolicy)
     limits: RenderLimits = field(default_factory=RenderLimits)
+    allow_empty: bool = False
+    allow_remote_bases: bool = False  # a pull request must not make the runner fetch URLs
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionConfig:
@@ -71,6 +75,7 @@ class ActionConfig:
         if compare not in modes:
             raise UsageError(f"input compare: {compare!r} is not one of {', '.join(modes)}")
         github = publish_settings(env)
+        policy = PathPolicy.inside(env.get("GITHUB_WORKSPACE") or os.getcwd(), "the workspace")
         return cls(
             manifests=_list_input(env, "manifests"),
             namespace=_input(env, "namespace") or "default",
@@ -88,17 +93,23 @@ class ActionConfig:
                 server=_input(env, "server") or None,
                 token=_input(env, "token") or None,
                 timeout=_timeout(_input(env, "timeout")),
+                # A kubeconfig in the workspace may be the pull request's own: it runs no
+                # command and reads no file outside the workspace unless the workflow says so.
+                untrusted_root=policy.root,
+                allow_exec=_bool_input(env, "kubeconfig_exec", default=False),
             ),
             compare=CompareMode(compare),
             ca_pem=_input(env, "certificate_authority"),
-            helm=_helm_input(env),
+            helm=_helm_input(env, policy),
             kustomize=_list_input(env, "kustomize"),
             terraform_plans=_list_input(env, "terraform_plan"),
             live_from_terraform=_bool_input(env, "live_from_terraform", default=False),
             github=github,
             github_context=github_publish.load_context(env, github) if github else None,
-            policy=PathPolicy.inside(env.get("GITHUB_WORKSPACE") or os.getcwd(), "the workspace"),
+            policy=policy,
             limits=_render_limits(env),
+            allow_empty=_bool_input(env, "allow_empty", default=False),
+            allow_remote_bases=_bool_input(env, "allow_remote_bases", default=False),
         )
 
     def run_options(self) -> RunOptions:
@@ -110,7 +121,7 @@ class ActionConfig:
         specs.extend(KustomizeSpec(path, self.namespace) for path in self.kustomize)
         specs.extend(TerraformSpec(path, self.namespace) for path in self.terraform_plans)
         selector = parse_selector(self.selector) if self.selector else None
-        config = load_config(config_file(self.config, self.policy))
+        config = load_config(config_file(self.config, self.policy), programs=False)
         return RunOptions(
             tuple(specs) or config.sources,
             self.live_snapshots,
@@ -121,6 +132,9 @@ class ActionConfig:
             live_from_terraform=self.live_from_terraform,
             policy=self.policy,
             limits=self.limits,
+            allow_empty=self.allow_empty,
+            allow_remote_bases=self.allow_remote_bases,
+            wording=ACTION,
         )
 
 
@@ -140,7 +154,7 @@ def certificate_file(pem: str) -> Iterator[str | None]:
         yield handle.name
 
 
-def _helm_input(env: Mapping[str, str]) -> HelmSpec | None:
+def _helm_input(env: Mapping[str, str], policy: PathPolicy) -> HelmSpec | None:
     chart = _input(env, "helm_chart")
     helm_only = ("values", "set", "set_string", "kube_version", "api_versions", "helm_binary")
     if not chart:
@@ -159,8 +173,22 @@ def _helm_input(env: Mapping[str, str]) -> HelmSpec | None:
         kube_version=_input(env, "kube_version") or None,
         api_versions=_list_input(env, "api_versions"),
         include_hooks=_bool_input(env, "include_hooks", default=False),
-        helm_binary=_input(env, "helm_binary") or None,
+        helm_binary=_helm_binary(_input(env, "helm_binary"), policy),
     )
+
+
+def _helm_binary(given: str, policy: PathPolicy) -> str | None:
+    """The helm_binary input, which must not be a program in the workspace: a pull request
+    could replace it, and it runs with the job's tokens in its environment."""
+    if not given:
+        return None
+    found = given if os.sep in given else which(given)
+    if found is not None and policy.allows(found):
+        raise UsageError(
+            f"input helm_binary: {given} is in the workspace, which a pull request can change; "
+            "install helm outside it (e.g. in the image, or a tool cache) and give that path"
+        )
+    return given
 
 
 def _render_limits(env: Mapping[str, str]) -> RenderLimits:

@@ -93,7 +93,7 @@ def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions
         timeout=parse_seconds(args.render_timeout, "--render-timeout"),
         max_bytes=parse_size(args.render_max_bytes, "--render-max-bytes"),
     )
-    config = load_config(config_file(args.config, policy))
+    config = load_config(config_file(args.config, policy), programs=policy.root is None)
     flagged = sources_from(args)
     specs = flagged or config.sources
     if flagged and config.sources:
@@ -119,6 +119,8 @@ def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions
         live_from_terraform=args.live_from_terraform,
         policy=policy,
         limits=limits,
+        allow_empty=args.allow_empty,
+        allow_remote_bases=not args.no_remote_bases,
     )
 
 
@@ -139,10 +141,14 @@ def exit_code(report: Report, *, fail_on_drift: bool) -> int:
     return EXIT_IN_SYNC
 
 
-def _use_color(choice: str, output: str | None, stream: TextIO) -> bool:
+def _use_color(choice: str, output: str | None, stream: TextIO, env: Mapping[str, str]) -> bool:
+    """--color, else NO_COLOR (off), else FORCE_COLOR (on), else whether stdout is a terminal;
+    a non-empty value counts, as no-color.org and force-color.org say."""
     if choice != "auto":
         return choice == "always"
-    return output is None and stream.isatty() and "NO_COLOR" not in os.environ
+    if output is not None or env.get("NO_COLOR"):
+        return False
+    return bool(env.get("FORCE_COLOR")) or stream.isatty()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -159,11 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in report.warnings:
             # One line each, whatever line breaks the input put in a name or an address.
             print(f"{PROG}: warning: {' '.join(warning.split())}", file=sys.stderr)
-        color = _use_color(args.color, args.output, sys.stdout)
+        color = _use_color(args.color, args.output_file, sys.stdout, os.environ)
         text = render(report, args.format, RenderOptions(color=color, explain=args.explain))
-        if args.output:
-            write_atomic(args.output, text)
-            print(f"{PROG}: report written to {args.output}", file=sys.stderr)
+        if args.output_file:
+            write_atomic(args.output_file, text)
+            print(f"{PROG}: report written to {args.output_file}", file=sys.stderr)
         else:
             sys.stdout.write(text)
         return exit_code(report, fail_on_drift=not args.exit_zero)

@@ -7,6 +7,8 @@ module to the run itself.
 from __future__ import annotations
 
 import argparse
+import difflib
+from collections.abc import Sequence
 from typing import NoReturn
 
 from drift_action import __version__
@@ -24,10 +26,41 @@ class _Parser(argparse.ArgumentParser):
         # One line and exit 2 through our own error path, rather than argparse's usage dump.
         raise UsageError(f"{message} (see {PROG} --help)")
 
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        parsed, unknown = self.parse_known_args(args, namespace)
+        if unknown:
+            self.error(self._unknown(unknown))
+        return parsed
+
+    def _unknown(self, unknown: list[str]) -> str:
+        """The first unknown option, with the nearest real one: `--manifest` is not taken as
+        an abbreviation of `--manifests` (allow_abbrev=False), but the typo is named."""
+        option = next((arg for arg in unknown if arg.startswith("-")), None)
+        if option is None:
+            return f"unexpected argument {unknown[0]!r}: options take their values after a flag"
+        name = option.split("=", 1)[0]
+        known = [flag for action in self._actions for flag in action.option_strings]
+        near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        return f"unknown option {name}" + (f": did you mean {near[0]}?" if near else "")
+
+
+def _format(value: str) -> str:
+    """`-o` names a format, as kubectl's does; a file name there would be written as a file
+    called `json`, so it is refused with the flag that writes a file."""
+    if value not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a format ({', '.join(sorted(FORMATS))}); "
+            "to write the report to a file, use --output-file FILE"
+        )
+    return value
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
+        allow_abbrev=False,
         description="Compare Kubernetes objects declared in Git with the live cluster.",
         epilog="Exit status: 0 in sync, 1 drift found, 2 error.",
     )
@@ -41,12 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     desired.add_argument(
         "--namespace",
+        "-n",
         default="default",
         help="namespace for namespaced objects that set none, and Helm's release namespace "
         "(default: %(default)s)",
     )
     desired.add_argument(
         "--kustomize",
+        "-k",
         action="append",
         default=[],
         metavar="DIR",
@@ -143,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="label selector for live objects that should be in Git; those that are not "
         "are reported as extra (e.g. app.kubernetes.io/instance=shop)",
     )
+    desired.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="a source that gives no Kubernetes object is a warning, not an error",
+    )
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -155,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse input files (manifests, charts, values, kustomizations, snapshots, plans, "
         "the config file, and every file found in their folders) that resolve, symlinks "
         "followed, outside DIR; the action always confines them to its workspace",
+    )
+    untrusted.add_argument(
+        "--no-remote-bases",
+        action="store_true",
+        help="refuse kustomizations that fetch remote bases or files (URLs, git repositories); "
+        "the action refuses them unless its allow_remote_bases input is true",
     )
     untrusted.add_argument(
         "--render-timeout",
@@ -170,8 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: %(default)s)",
     )
     out = parser.add_argument_group("report")
-    out.add_argument("--format", choices=sorted(FORMATS), default="text", help="default: text")
-    out.add_argument("--output", "-o", metavar="FILE", help="write the report here, not stdout")
+    out.add_argument(
+        "--output", "-o", "--format", dest="format", type=_format, default="text",
+        metavar="FORMAT", help=f"report format: {', '.join(sorted(FORMATS))} (default: text)",
+    )  # fmt: skip
+    out.add_argument(
+        "--output-file", metavar="FILE",
+        help="write the report to FILE (whole or not at all), not to stdout",
+    )  # fmt: skip
     out.add_argument(
         "--color",
         choices=("auto", "always", "never"),

@@ -59,16 +59,20 @@ class Config:
     sources: tuple[SourceSpec, ...] = ()  # what to render; empty: the command line says
 
 
-def load_config(path: str | None) -> Config:
-    """The config at `path`; with None, `.drift.yaml` here if there is one, else defaults."""
+def load_config(path: str | None, *, programs: bool = True) -> Config:
+    """The config at `path`; with None, `.drift.yaml` here if there is one, else defaults.
+
+    `programs=False`: the file is the repository's (the action, --confine-to), and may not
+    name a program to run (`helmBinary`): a pull request could point it at its own script.
+    """
     if path is None:
         if not os.path.exists(DEFAULT_FILE):
             return Config()
         path = DEFAULT_FILE
-    return parse_config(read_text(path), display_path(path))
+    return parse_config(read_text(path), display_path(path), programs=programs)
 
 
-def parse_config(text: str, file: str) -> Config:
+def parse_config(text: str, file: str, *, programs: bool = True) -> Config:
     documents = [doc for doc in parse_documents(text, file) if doc.data is not None]
     if not documents:
         return Config(source=file)
@@ -76,14 +80,18 @@ def parse_config(text: str, file: str) -> Config:
         message = f"expected one YAML document, found {len(documents)}"
         raise InputError(message, file=file, line=documents[1].source.line)
     start = documents[0].source.line or 1
-    return _Reader(file, start, _lines_by_place(text, start)).config(documents[0].data)
+    reader = _Reader(file, start, _lines_by_place(text, start), programs=programs)
+    return reader.config(documents[0].data)
 
 
 class _Reader:
     """Checks the parsed document against the schema, citing file and line on error."""
 
-    def __init__(self, file: str, start: int, lines: Mapping[Where, int]) -> None:
+    def __init__(
+        self, file: str, start: int, lines: Mapping[Where, int], *, programs: bool = True
+    ) -> None:
         self.file, self.start, self.lines = file, start, lines
+        self.programs = programs  # may the file name a program to run
 
     def config(self, data: Any) -> Config:
         top = self.mapping(data, (), TOP_KEYS)

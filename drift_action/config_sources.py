@@ -42,6 +42,8 @@ HELM_KEYS = (
 class Reader(Protocol):
     """What the config reader offers: checked access that cites file and line on error."""
 
+    programs: bool  # False: the file may not name a program (a confined run)
+
     def mapping(self, value: Any, where: Where, allowed: Sequence[str]) -> Mapping[str, Any]: ...
     def strings(self, value: Any, where: Where) -> tuple[str, ...]: ...
     def fail(self, where: Where, message: str, *, at: Where | None = None) -> NoReturn: ...
@@ -91,6 +93,13 @@ def _helm(
     if isinstance(kube_version, int | float):  # YAML reads 1.30 as the number 1.3
         reader.fail((*where, "kubeVersion"), f'quote the version: kubeVersion: "{kube_version}"')
     binary = entry.get("helmBinary")
+    if binary is not None and not reader.programs:
+        reader.fail(
+            (*where, "helmBinary"),
+            "a program named in the repository's config file is not run when input files are "
+            "confined (the action, --confine-to): the workflow gives it (--helm-binary, input "
+            "helm_binary)",
+        )
     values = reader.strings(entry.get("values"), (*where, "values"))
     return HelmSpec(
         chart=_path(base, chart),

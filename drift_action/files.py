@@ -61,7 +61,12 @@ def _decode(data: bytes, shown: str) -> str:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Write all of `text` or nothing: a failed run never leaves a half-written report."""
+    """Write all of `text` or nothing: a failed run never leaves a half-written report.
+
+    The file gets the mode a plain `open()` would give it (0644 under the usual umask), not the
+    0600 of a temporary file: in the action the container writes it as root, and the next step
+    (actions/upload-artifact) reads it as the runner's user.
+    """
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,12 +74,20 @@ def write_atomic(path: str, text: str) -> None:
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", file=display_path(path)) from exc
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise InputError(f"cannot write: {exc.strerror}", file=display_path(path)) from exc
+
+
+def _umask() -> int:
+    # Only os.umask reads it, by setting it: set it back at once (the run writes from one thread).
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def append_text(path: str, text: str) -> None:

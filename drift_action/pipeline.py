@@ -11,9 +11,9 @@ from drift_action.bounds import RenderLimits
 from drift_action.compare import Settings, compare
 from drift_action.config import Config
 from drift_action.confine import PathPolicy
-from drift_action.errors import UsageError
+from drift_action.errors import InputError, UsageError
 from drift_action.live.cluster import ClusterReader
-from drift_action.live.kube_client import ClusterSpec, KubeClient
+from drift_action.live.kube_client import ClusterSpec, KubeClient, NoKubeconfig
 from drift_action.live.server_side import confirm_server_side
 from drift_action.live.snapshot import read_snapshots
 from drift_action.managers import ManagerClasses
@@ -25,6 +25,7 @@ from drift_action.scope import ScopeResolver
 from drift_action.selector import Selector
 from drift_action.server_side import CompareMode
 from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
+from drift_action.wording import CLI, Wording
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ class RunOptions:
     live_from_terraform: bool = False  # Terraform's view in the plans is the live state
     policy: PathPolicy = field(default_factory=PathPolicy)  # where input files may be
     limits: RenderLimits = field(default_factory=RenderLimits)  # for helm and kustomize
+    allow_empty: bool = False  # a source that gives no object is a warning, not an error
+    allow_remote_bases: bool = True  # kustomize may fetch remote bases (the action: opt-in)
+    wording: Wording = CLI  # how messages name options: flags, or the action's inputs
 
 
 def settings_from(config: Config) -> Settings:
@@ -66,18 +70,24 @@ def run(options: RunOptions) -> Report:
 
 
 def _run(options: RunOptions) -> Report:
+    say = options.wording
     if not options.sources:
         raise UsageError(
-            "no desired state: give --manifests, --helm-chart, --kustomize or --terraform-plan, "
-            "or list sources in the config file"
+            "no desired state: "
+            + say.choices("manifests", "helm_chart", "kustomize", "terraform_plan")
+            + ", or list sources in the config file"
         )
     if options.live_from_terraform:
         _check_terraform_only(options)
     if options.live_snapshots and options.compare is not CompareMode.CLIENT_SIDE:
-        raise UsageError(f"--compare {options.compare.value} needs a cluster, not --live-snapshot")
+        raise UsageError(
+            f"{say.option('compare')} {options.compare.value} needs a cluster, not "
+            f"{say.option('live_snapshot')}"
+        )
     warnings: list[str] = []
     desired_raw: list[tuple[RawObject, str]] = []
     observations: list[Observation] = []
+    empty: list[SourceSpec] = []  # sources that gave no object
     for path in options.live_snapshots:
         options.policy.check(path, "live snapshot")
     for spec in (_prepare(spec, options) for spec in options.sources):
@@ -86,8 +96,13 @@ def _run(options: RunOptions) -> Report:
         observations.extend(rendered.observations)
         found, more = collect(rendered.documents, strict=False)
         warnings.extend(more)
+        if not found and not rendered.observations:
+            empty.append(spec)
         warnings.extend(string_fields.check(found))
         desired_raw.extend((obj, spec.namespace) for obj in found)
+    # Read before an empty source is refused: a broken input names its file and line first.
+    snapshots = read_snapshots(options.live_snapshots) if options.live_snapshots else None
+    warnings.extend(_nothing_from(spec, options) for spec in empty)
     settings = settings_from(options.config)
     if options.live_from_terraform:  # no snapshot, no cluster: nothing else is contacted
         viewed = {o.address for o in observations}
@@ -100,8 +115,8 @@ def _run(options: RunOptions) -> Report:
         )
         report = terraform_report(observations, settings, drift_only=False)
         return Report(report.resources, (*warnings, *report.warnings))
-    if options.live_snapshots:
-        report = _compare_with_snapshots(options, desired_raw, warnings)
+    if snapshots is not None:
+        report = _compare_with_snapshots(options, desired_raw, snapshots, warnings)
     else:
         with _client(options) as client:
             report = _compare_with_cluster(options, desired_raw, warnings, ClusterReader(client))
@@ -114,8 +129,16 @@ def _prepare(spec: SourceSpec, options: RunOptions) -> SourceSpec:
     """The run's path policy and render limits, given to the source that applies them."""
     policy, limits = options.policy, options.limits
     if isinstance(spec, ManifestsSpec):
-        return replace(spec, policy=policy)
-    if isinstance(spec, HelmSpec | KustomizeSpec):
+        return replace(spec, policy=policy, wording=options.wording)
+    if isinstance(spec, KustomizeSpec):
+        return replace(
+            spec,
+            policy=policy,
+            limits=limits,
+            allow_remote=options.allow_remote_bases,
+            wording=options.wording,
+        )
+    if isinstance(spec, HelmSpec):
         return replace(spec, policy=policy, limits=limits)
     if isinstance(spec, TerraformSpec):
         policy.check(spec.plan, "Terraform plan")
@@ -123,35 +146,53 @@ def _prepare(spec: SourceSpec, options: RunOptions) -> SourceSpec:
     return spec
 
 
+def _nothing_from(spec: SourceSpec, options: RunOptions) -> str:
+    """A source that gives no Kubernetes object: most often a wrong path, so an error unless
+    the user allowed it; the warning it becomes then."""
+    message = f"{spec.label}: no Kubernetes objects (documents with apiVersion and kind)"
+    if not options.allow_empty:
+        raise InputError(
+            f"{message}; check the path, or {options.wording.option('allow_empty')} "
+            "to allow a source that gives none"
+        )
+    return message
+
+
 def _check_terraform_only(options: RunOptions) -> None:
+    say = options.wording
+    flag = say.option("live_from_terraform")
     others = [spec.label for spec in options.sources if not isinstance(spec, TerraformSpec)]
     if others:
-        raise UsageError(f"--live-from-terraform compares Terraform plans only, not {others[0]}")
+        raise UsageError(f"{flag} compares Terraform plans only, not {others[0]}")
     if options.live_snapshots:
-        raise UsageError("--live-from-terraform reads no live state: leave out --live-snapshot")
+        raise UsageError(f"{flag} reads no live state: leave out {say.option('live_snapshot')}")
     if options.compare is not CompareMode.CLIENT_SIDE:
         raise UsageError(
-            f"--compare {options.compare.value} needs a cluster, not --live-from-terraform"
+            f"{say.option('compare')} {options.compare.value} needs a cluster, not {flag}"
         )
 
 
 def _client(options: RunOptions) -> KubeClient:
+    say = options.wording
     try:
         return KubeClient(options.cluster or ClusterSpec())
-    except UsageError as exc:
-        plans = any(isinstance(spec, TerraformSpec) for spec in options.sources)
-        if not plans or "no kubeconfig" not in exc.detail:
-            raise
-        raise UsageError(
-            f"{exc.detail}, or --live-from-terraform to compare with Terraform's own view "
-            "of the cluster in the plan"
-        ) from exc
+    except NoKubeconfig as exc:
+        hint = say.choices("kubeconfig", "server", "live_snapshot")
+        if any(isinstance(spec, TerraformSpec) for spec in options.sources):
+            hint += (
+                f", or {say.option('live_from_terraform')} to compare with Terraform's own "
+                "view of the cluster in the plan"
+            )
+        raise UsageError(f"{exc.detail}; {hint}") from exc
 
 
 def _compare_with_snapshots(
-    options: RunOptions, desired_raw: list[tuple[RawObject, str]], warnings: list[str]
+    options: RunOptions,
+    desired_raw: list[tuple[RawObject, str]],
+    snapshots: tuple[list[RawObject], list[str]],
+    warnings: list[str],
 ) -> Report:
-    live_raw, more = read_snapshots(options.live_snapshots)
+    live_raw, more = snapshots
     warnings.extend(more)
     scopes = ScopeResolver()
     learn_scopes(scopes, (obj for obj, _ in desired_raw), live_raw)

@@ -54,8 +54,15 @@ class ToolError(DriftActionError):
 
 
 def which(name: str) -> str | None:
-    """The full path of program `name` on PATH, or None."""
-    return shutil.which(name)
+    """The full path of program `name` on PATH, or None.
+
+    Relative PATH entries (`.`, an empty entry, `bin`) are skipped, as Go's exec.LookPath does:
+    they resolve against the working directory, which in the action is the repository under
+    review, and a `kustomize` committed there must not be what runs.
+    """
+    path = os.environ.get("PATH", os.defpath)
+    absolute = os.pathsep.join(p for p in path.split(os.pathsep) if os.path.isabs(p))
+    return shutil.which(name, path=absolute)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -44,11 +45,21 @@ def run_cli(
     )
 
 
+def action_entrypoint() -> list[str]:
+    """The Dockerfile's ENTRYPOINT, with this interpreter as its `python`."""
+    for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("ENTRYPOINT "):
+            argv = json.loads(line.removeprefix("ENTRYPOINT "))
+            assert argv[0] == "python", argv
+            return [sys.executable, *argv[1:]]
+    raise AssertionError("the Dockerfile has no ENTRYPOINT")
+
+
 def run_action(workspace: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
-    """The action the way its container runs it: `python -m drift_action.action` in the workspace."""
+    """The action the way its container runs it: the Dockerfile's ENTRYPOINT, in the workspace."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
     return subprocess.run(
-        [sys.executable, "-m", "drift_action.action"],
+        action_entrypoint(),
         cwd=workspace,
         capture_output=True,
         text=True,

@@ -66,7 +66,7 @@ def test_output_file_and_python_dash_m(tmp_path: Path) -> None:
     out = tmp_path / "reports" / "drift.md"
     result = subprocess.run(
         [sys.executable, "-m", "drift_action", "--manifests", MANIFESTS,
-         "--live-snapshot", DRIFTED, "--format", "markdown", "--output", str(out)],
+         "--live-snapshot", DRIFTED, "--format", "markdown", "--output-file", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
@@ -109,7 +109,7 @@ def test_bad_manifests_are_one_line_errors(
     bad.write_bytes(content.encode() if isinstance(content, str) else content)
     out = tmp_path / "report.json"
     result = run_cli(
-        "--manifests", "bad.yaml", "--live-snapshot", str(ROOT / IN_SYNC), "--output", str(out),
+        "--manifests", "bad.yaml", "--live-snapshot", str(ROOT / IN_SYNC), "--output-file", str(out),
         cwd=tmp_path,
     )  # fmt: skip
     assert_one_line_error(result, *needles)
@@ -142,7 +142,7 @@ def test_snapshot_that_is_not_kubernetes_output(tmp_path: Path) -> None:
 
 def test_unknown_format_is_a_one_line_error() -> None:
     result = run_cli("--manifests", MANIFESTS, "--live-snapshot", IN_SYNC, "--format", "html")
-    assert_one_line_error(result, "--format", "invalid choice")
+    assert_one_line_error(result, "--format", "is not a format")
 
 
 def test_missing_live_state_is_explained() -> None:

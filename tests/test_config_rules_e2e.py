@@ -351,7 +351,7 @@ def test_a_config_error_is_one_line_naming_file_and_line(tmp_path: Path, name: s
         "(did you mean 'jsonPointers'?)"
     ]
 
-    result = drift_action(tmp_path, *args, "--output", "report.md")
+    result = drift_action(tmp_path, *args, "--output-file", "report.md")
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import run_action, run_cli
+from support import EXAMPLES, run_action, run_cli
 
 CONFIG_MAP = (
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: shop\n"
@@ -191,7 +191,7 @@ def test_the_cli_reads_anywhere_unless_confined(repo: Path, outside: Path) -> No
 
     confined = run_cli(
         "--manifests", "deploy", "--live-snapshot", "live.json", "--confine-to", ".",
-        "--output", "report.txt", cwd=repo,
+        "--output-file", "report.txt", cwd=repo,
     )  # fmt: skip
     assert confined.returncode == 2
     assert confined.stdout == ""
@@ -223,7 +223,11 @@ def test_a_symlink_loop_given_by_absolute_path_is_one_line(tmp_path: Path, flag:
     (tmp_path / "a").symlink_to(tmp_path / "b")
     (tmp_path / "b").symlink_to(tmp_path / "a")
     args = [flag, str(tmp_path / "a")]
-    args += ["--live-from-terraform"] if flag == "--terraform-plan" else ["--manifests", "."]
+    args += (
+        ["--live-from-terraform"]
+        if flag == "--terraform-plan"
+        else ["--manifests", str(EXAMPLES / "manifests")]
+    )
     result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == (

@@ -382,10 +382,17 @@ def test_binary_plan_is_read_through_terraform_show(binary_plan: Path) -> None:
 
 def test_binary_plan_through_the_cli(binary_plan: Path, tmp_path: Path) -> None:
     live = _write(tmp_path / "live.json", {"apiVersion": "v1", "kind": "List", "items": []})
+    # terraform_data is not Kubernetes: a plan with no Kubernetes object is most likely the
+    # wrong plan, so an error unless --allow-empty.
     result = run_cli("--terraform-plan", str(binary_plan), "--live-snapshot", str(live))
-    assert result.returncode == 0, result.stderr
-    assert "no desired objects were found" in result.stderr  # terraform_data is not Kubernetes
-    assert "No drift" in result.stdout
+    assert result.returncode == 2, result.stderr
+    assert "no Kubernetes objects" in result.stderr and "--allow-empty" in result.stderr
+    allowed = run_cli(
+        "--terraform-plan", str(binary_plan), "--live-snapshot", str(live), "--allow-empty"
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert "no desired objects were found" in allowed.stderr
+    assert "No drift" in allowed.stdout
 
 
 def test_binary_plan_that_terraform_cannot_show(binary_plan: Path, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
 
 from drift_action.errors import DriftActionError, UsageError
+from drift_action.live.kubeconfig_guard import check_kubeconfigs
 
 log = logging.getLogger(__name__)
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -37,6 +38,10 @@ _MAX_RETRY_AFTER = 10.0
 
 class ClusterError(DriftActionError):
     """The cluster cannot be used at all: unreachable, bad credentials, bad kubeconfig."""
+
+
+class NoKubeconfig(UsageError):
+    """No kubeconfig file exists where one was looked for; the caller says what to give."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,10 @@ class ClusterSpec:
     timeout: float = 30.0
     concurrency: int = 8
     page_size: int = 500
+    # A kubeconfig inside this folder (the action's workspace) may be a pull request's: it
+    # runs no command unless allow_exec, and reads no file outside the folder.
+    untrusted_root: str | None = None
+    allow_exec: bool = True
 
 
 @dataclass
@@ -112,9 +121,13 @@ def _configuration(spec: ClusterSpec) -> tuple[k8s.Configuration, str]:
     paths = [p for p in (files or default).split(os.pathsep) if p]
     missing = [p for p in paths if not os.path.exists(p)]
     if len(missing) == len(paths):
-        raise UsageError(
-            f"no kubeconfig: {', '.join(missing)} not found; give --kubeconfig, --server, "
-            "or --live-snapshot"
+        raise NoKubeconfig(f"no kubeconfig: {', '.join(missing)} not found")
+    if spec.untrusted_root is not None:
+        check_kubeconfigs(
+            [p for p in paths if p not in missing],
+            root=spec.untrusted_root,
+            allow_exec=spec.allow_exec,
+            context=spec.context,
         )
     try:
         k8s_config.load_kube_config(

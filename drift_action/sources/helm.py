@@ -29,7 +29,7 @@ from drift_action.sources.helm_chart import (
     split_template_output,
 )
 from drift_action.sources.helm_errors import template_error
-from drift_action.tools import ToolError, run_program, run_tool
+from drift_action.tools import ToolError, run_program, run_tool, which
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,11 @@ def merge_values(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[s
 
 def _run_helm(spec: HelmSpec, helm: str) -> str:
     shown = display_path(spec.chart)
+    if os.sep not in helm:  # looked up on PATH as `which` does it: never in the working folder
+        found = which(helm)
+        if found is None:
+            raise ToolError(f"{helm}: program not found on PATH", program=helm, file=shown)
+        helm = found
     if Path(spec.chart).exists():  # otherwise perhaps a repository reference helm understands
         check_local_chart(spec.chart, shown)
     limits = spec.limits

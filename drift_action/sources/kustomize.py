@@ -18,6 +18,7 @@ from drift_action.model import SourceLocation
 from drift_action.sources.base import Rendered
 from drift_action.sources.bounded import limit_error
 from drift_action.tools import ToolError, run_tool, which
+from drift_action.wording import CLI, Wording
 from drift_action.yaml_docs import parse_documents
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ class KustomizeSpec:
     namespace: str = "default"
     limits: RenderLimits = field(default_factory=RenderLimits)
     policy: PathPolicy = field(default_factory=PathPolicy)  # where its folders may be
+    # Remote bases make the runner fetch any URL a pull request names (a self-hosted runner
+    # reaches a private network): the action refuses them unless its input allows them.
+    allow_remote: bool = True
+    wording: Wording = CLI
 
     @property
     def label(self) -> str:
@@ -53,7 +58,7 @@ class KustomizeRenderer:
             raise InputError(
                 "not a kustomization: the folder has no kustomization.yaml", file=shown
             )
-        check_folders(spec.path, spec.policy)
+        check_folders(spec.path, spec.policy, allow_remote=spec.allow_remote, say=spec.wording)
         command = build_command(spec.path, shown)
         limits = spec.limits
         try:
@@ -81,12 +86,15 @@ class KustomizeRenderer:
         return Rendered(tuple(documents))
 
 
-def check_folders(folder: str, policy: PathPolicy) -> None:
-    """With a confined run, the kustomization folder, the local folders it builds on
-    (`resources`, `bases`, `components`, and theirs in turn) and every link in them must stay
-    inside the root. kustomize itself refuses files outside each kustomization's folder, links
-    resolved (its default load restrictor); remote bases are not paths."""
-    if policy.root is None:
+def check_folders(
+    folder: str, policy: PathPolicy, *, allow_remote: bool = True, say: Wording = CLI
+) -> None:
+    """Check the kustomization folder and the local folders it builds on (`resources`,
+    `bases`, `components`, and theirs in turn) before kustomize runs: with a confined run,
+    they and every link in them must stay inside the root (kustomize itself refuses files
+    outside each kustomization's folder, links resolved: its default load restrictor); without
+    `allow_remote`, no kustomization among them may name a remote base or file."""
+    if policy.root is None and allow_remote:
         return
     seen: set[str] = set()
     pending = [folder]
@@ -97,32 +105,75 @@ def check_folders(folder: str, policy: PathPolicy) -> None:
             continue
         seen.add(real)
         policy.check_tree(current, "kustomization")
-        pending.extend(_local_folders(current))
+        local, remote = _entries(current)
+        if remote and not allow_remote:
+            file, entry = remote[0]
+            why = (
+                f"unless {say.option('allow_remote_bases')} is true"
+                if say.action
+                else "with --no-remote-bases"
+            )
+            raise InputError(
+                f"{entry!r} is not a local path: remote bases and files are not fetched {why}",
+                file=file,
+            )
+        pending.extend(local)
 
 
-def _local_folders(folder: str) -> list[str]:
-    """The folders a kustomization names in resources, bases and components."""
+# Keys whose entries kustomize loads as files or folders, and so also fetches as URLs.
+_LOADED = (
+    "resources", "bases", "components", "crds", "configurations", "generators",
+    "transformers", "validators", "patchesStrategicMerge",
+)  # fmt: skip
+_FOLDERS = ("resources", "bases", "components")
+
+
+def _entries(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The local folders a kustomization builds on, and its remote entries (file, entry):
+    URLs, git forms, and what names no local path (kustomize then tries it as a URL)."""
     for name in KUSTOMIZATION_FILES:
         file = Path(folder) / name
         if file.is_file():
             break
     else:
-        return []
+        return [], []
+    shown = display_path(file)
     try:
-        documents = parse_documents(read_text(str(file)), display_path(file))
+        documents = parse_documents(read_text(str(file)), shown)
     except InputError:
-        return []  # kustomize says what is wrong with it
+        return [], []  # kustomize says what is wrong with it
     data = documents[0].data if documents else None
     if not isinstance(data, Mapping):
-        return []
-    found = []
-    for key in ("resources", "bases", "components"):
+        return [], []
+    local: list[str] = []
+    remote: list[tuple[str, str]] = []
+    for key, entry in _paths(data):
+        path = os.path.join(folder, entry)
+        if "://" in entry or _remote(entry) or not os.path.lexists(path):
+            # An inline generator or transformer config is YAML text, not a path.
+            if key in _FOLDERS or "\n" not in entry:
+                remote.append((shown, entry))
+        elif key in _FOLDERS and os.path.isdir(path):
+            local.append(path)
+    return local, remote
+
+
+def _paths(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, entry) for every string kustomize would load as a path or URL."""
+    found: list[tuple[str, str]] = []
+    for key in _LOADED:
+        entries = data.get(key)
+        found += (
+            [(key, e) for e in entries if isinstance(e, str)] if isinstance(entries, list) else []
+        )
+    for key in ("patches", "replacements"):
         entries = data.get(key)
         for entry in entries if isinstance(entries, list) else ():
-            if isinstance(entry, str) and "://" not in entry and not _remote(entry):
-                path = os.path.join(folder, entry)
-                if os.path.isdir(path):
-                    found.append(path)
+            path = entry.get("path") if isinstance(entry, Mapping) else None
+            found += [(key, path)] if isinstance(path, str) else []
+    openapi = data.get("openapi")
+    path = openapi.get("path") if isinstance(openapi, Mapping) else None
+    found += [("openapi", path)] if isinstance(path, str) else []
     return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from drift_action.errors import InputError
 from drift_action.files import display_path, read_text
 from drift_action.model import Document
 from drift_action.sources.base import Rendered
+from drift_action.sources.gitignore import GitIgnored
+from drift_action.sources.misdirected import check_not_misdirected, with_hint
+from drift_action.wording import CLI, Wording
 from drift_action.yaml_docs import parse_documents
 
 log = logging.getLogger(__name__)
@@ -25,6 +29,7 @@ class ManifestsSpec:
     paths: tuple[str, ...]
     namespace: str = "default"
     policy: PathPolicy = field(default_factory=PathPolicy)  # where the files may be
+    wording: Wording = CLI  # how hints name the flags or inputs to use instead
 
     @property
     def label(self) -> str:
@@ -37,25 +42,28 @@ class ManifestsRenderer:
         warnings: list[str] = []
         for given in spec.paths:
             spec.policy.check(given, "manifests path")
-            files = expand(given)
+            files = expand(given, spec.policy)
             if not files:
                 warnings.append(f"{given}: no *.yaml, *.yml or *.json files found")
             for file in files:  # a link found in a folder is refused too: checked before any read
                 spec.policy.check(file, "manifest file")
+            check_not_misdirected(given, files, spec.wording)
             for file in files:
                 text = read_text(file)
-                documents.extend(
-                    parse_documents(text, display_path(file), is_json=file.endswith(".json"))
-                )
+                with with_hint(file, text, spec.wording):
+                    documents.extend(
+                        parse_documents(text, display_path(file), is_json=file.endswith(".json"))
+                    )
         log.info("read %d documents from %s", len(documents), spec.label)
         return Rendered(tuple(documents), tuple(warnings))
 
 
-def expand(given: str) -> list[str]:
+def expand(given: str, policy: PathPolicy | None = None) -> list[str]:
     """The manifest files a --manifests value names, in a stable order."""
     path = Path(given)
+    policy = policy or PathPolicy()
     if path.is_dir():
-        return _walk(path)
+        return _walk(path, policy)
     if path.exists():
         return [given]
     if _GLOB_CHARS & set(given):
@@ -65,20 +73,32 @@ def expand(given: str) -> list[str]:
         files: list[str] = []
         for match in matches:
             if Path(match).is_dir():
-                files.extend(_walk(Path(match)))
+                files.extend(_walk(Path(match), policy))
             elif match.endswith(SUFFIXES):
                 files.append(match)
         return files
     raise InputError("no such file or directory", file=given)
 
 
-def _walk(directory: Path) -> list[str]:
-    """Manifest files below `directory`; hidden folders (.git, .github) are not desired state."""
+def _walk(directory: Path, policy: PathPolicy) -> list[str]:
+    """Manifest files below `directory`. Hidden files and folders (.git, .github,
+    .pre-commit-hooks.yaml) and, in a git work tree, what git ignores are not desired state."""
+    ignored = GitIgnored.around(directory, policy.allows)
     found = []
-    for file in sorted(directory.rglob("*")):
-        relative = file.relative_to(directory)
-        if any(part.startswith(".") for part in relative.parts[:-1]):
-            continue
-        if file.suffix in SUFFIXES and file.is_file():
-            found.append(str(file))
-    return found
+    for parent, folders, files in os.walk(directory):  # links to folders are not entered
+        here = Path(parent)
+        folders[:] = sorted(
+            name
+            for name in folders
+            if not name.startswith(".")
+            and not (ignored and ignored.ignored(here / name, is_dir=True))
+        )
+        for name in files:
+            file = here / name
+            if name.startswith(".") or file.suffix not in SUFFIXES:
+                continue
+            if ignored is not None and ignored.ignored(file, is_dir=False):
+                continue
+            if file.is_file():
+                found.append(file)
+    return [str(file) for file in sorted(found)]  # by path parts, as before: a/b before a-c
