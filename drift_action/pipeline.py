@@ -152,8 +152,8 @@ def _nothing_from(spec: SourceSpec, options: RunOptions) -> str:
     message = f"{spec.label}: no Kubernetes objects (documents with apiVersion and kind)"
     if not options.allow_empty:
         raise InputError(
-            f"{message}; check the path, or {options.wording.option('allow_empty')} "
-            "to allow a source that gives none"
+            f"{message}; check the path, or {options.wording.enable('allow_empty')} to let a "
+            "source give none"
         )
     return message
 

@@ -27,6 +27,10 @@ class Wording:
             return f"set the {_listed(list(keys))} input"
         return f"give {_listed([_flag(key) for key in keys])}"
 
+    def enable(self, key: str) -> str:
+        """How to turn a switch on: "pass --allow-empty" / "set input allow_empty to true"."""
+        return f"set input {key} to true" if self.action else f"pass {_flag(key)}"
+
     def with_value(self, key: str, value: str) -> str:
         """An option and what to give it: "--kustomize DIR" / "the kustomize input (DIR)"."""
         return f"the {key} input ({value})" if self.action else f"{_flag(key)} {value}"

@@ -109,9 +109,9 @@ def check_folders(
         if remote and not allow_remote:
             file, entry = remote[0]
             why = (
-                f"unless {say.option('allow_remote_bases')} is true"
-                if say.action
-                else "with --no-remote-bases"
+                "with --no-remote-bases"
+                if not say.action
+                else "(" + say.enable("allow_remote_bases") + " to fetch them)"
             )
             raise InputError(
                 f"{entry!r} is not a local path: remote bases and files are not fetched {why}",
