@@ -354,6 +354,18 @@ def test_the_action_names_inputs_not_flags(workspace: Path) -> None:
         action_env(workspace, manifests="deploy", live_snapshot="examples/live/drifted.yaml"),
     )
     assert "build it with the kustomize input (deploy)" in result.stdout
+    chart = workspace / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text("kind: ConfigMap\nname: {{ .Release.Name }}\n")
+    result = run_action(
+        workspace,
+        action_env(
+            workspace, manifests="chart/templates", live_snapshot="examples/live/drifted.yaml"
+        ),
+    )
+    assert result.returncode == 2
+    assert "render the chart with the helm_chart input (chart)" in result.stdout
 
 
 # --- kubectl habits -------------------------------------------------------------------------
