@@ -1,4 +1,5 @@
-"""How long a render may run and how much it may print: kustomize, helm and the Helm engine.
+"""How long a render may run and how much it may print (kustomize, helm and the Helm engine),
+and how deep a document may nest.
 
 A chart whose template loops without end, or prints gigabytes, must stop the run with one line,
 not hang it or exhaust the machine's memory.
@@ -19,6 +20,12 @@ DEFAULT_MAX_BYTES = 256 * MIB
 # times over (Go's strings, the JSON handed to Python, the decoded result) before it is counted.
 BASE_MEMORY = 512 * MIB
 MEMORY_PER_OUTPUT_BYTE = 4
+
+# How deep lists and mappings may nest in one document read as YAML or JSON. Far deeper than any
+# manifest (a CRD's schema nests some tens of levels), and shallow enough for the recursive walks
+# that normalize, compare and report objects (about 500 levels ended in a RecursionError there).
+# libyaml stops at 1,000 levels of its own; this limit is counted first (`yaml_build`).
+MAX_NESTING = 200
 
 _SIZE = re.compile(r"(\d+)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": MIB, "g": 1024 * MIB}

@@ -8,6 +8,10 @@ keys, for which the caller parses the text again with the safe loader. Plain sca
 exactly as the safe loader resolves them (YAML 1.1: `on` is true, `010` is 8), except dates and
 times, which stay the strings they are written as: kubectl's YAML reads them so, the API
 server holds them so, and no report could show a Python date.
+
+Lists and mappings may nest `bounds.MAX_NESTING` levels: the builder counts them as it goes
+(`TooDeep`), before libyaml's own limit (1,000 levels) or Python's recursion limit is reached;
+`too_deep_at` counts them again on the events when the safe loader's path failed.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from yaml.events import (
     StreamEndEvent,
 )
 
+from drift_action.bounds import MAX_NESTING
+
 _Parser: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -43,6 +49,15 @@ _resolved: dict[str, Any] = {}
 
 class Unsupported(Exception):
     """The text uses a YAML feature this builder leaves to the safe loader."""
+
+
+class TooDeep(Exception):
+    """Lists and mappings nest more than `MAX_NESTING` levels; `line` is where the first level
+    past the limit opens."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"nesting deeper than {MAX_NESTING} levels at line {line}")
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -99,12 +114,12 @@ class _Builder:
     def root(self, event: Any, item_lines: list[int]) -> Any:
         """The document's top value; for a mapping, also the lines of its `items:` entries."""
         if type(event) is not MappingStartEvent:
-            return self.value(event)
+            return self.value(event, 1)
         get = self.get
         _check_collection(event, "tag:yaml.org,2002:map")
         data: dict[Any, Any] = {}
         while type(key_event := get()) is not MappingEndEvent:
-            key = self.value(key_event)
+            key = self.value(key_event, 2)
             value_event = get()
             if key == "items" and type(value_event) is SequenceStartEvent:
                 _check_collection(value_event, "tag:yaml.org,2002:seq")
@@ -112,13 +127,15 @@ class _Builder:
                 item_lines.clear()
                 while type(item := get()) is not SequenceEndEvent:
                     item_lines.append(item.start_mark.line + 1)
-                    items.append(self.value(item))
+                    items.append(self.value(item, 3))
                 self.put(data, key, items, key_event)
             else:
-                self.put(data, key, self.value(value_event), key_event)
+                self.put(data, key, self.value(value_event, 2), key_event)
         return data
 
-    def value(self, event: Any) -> Any:
+    def value(self, event: Any, level: int) -> Any:
+        """The value `event` starts; a list or mapping there is at nesting `level` (1: the
+        document's top value)."""
         kind = type(event)
         if kind is ScalarEvent:
             if event.anchor is not None or event.tag not in (None, "!"):
@@ -133,16 +150,20 @@ class _Builder:
         get = self.get
         if kind is MappingStartEvent:
             _check_collection(event, "tag:yaml.org,2002:map")
+            if level > MAX_NESTING:
+                raise TooDeep(event.start_mark.line + 1)
             mapping: dict[Any, Any] = {}
             while type(key_event := get()) is not MappingEndEvent:
-                key = self.value(key_event)
-                self.put(mapping, key, self.value(get()), key_event)
+                key = self.value(key_event, level + 1)
+                self.put(mapping, key, self.value(get(), level + 1), key_event)
             return mapping
         if kind is SequenceStartEvent:
             _check_collection(event, "tag:yaml.org,2002:seq")
+            if level > MAX_NESTING:
+                raise TooDeep(event.start_mark.line + 1)
             sequence: list[Any] = []
             while type(item := get()) is not SequenceEndEvent:
-                sequence.append(self.value(item))
+                sequence.append(self.value(item, level + 1))
             return sequence
         if kind is AliasEvent:
             raise Unsupported("alias")
@@ -155,6 +176,84 @@ class _Builder:
             mapping[key] = value
         except TypeError as exc:  # a mapping or list as a key: the safe loader words the error
             raise Unsupported("unhashable key") from exc
+
+
+def too_deep_at(text: str) -> int | None:
+    """The line where lists and mappings in `text` first nest more than `MAX_NESTING` levels,
+    counted on the parser's events, and past the last of them on the text up to where the
+    parser stopped; None when they do not.
+
+    For when parsing failed before the builder's count could trip: the safe loader composes a
+    whole document before it is looked at, and libyaml's own limit may stop the scanner first.
+    It looks up to 1,024 characters ahead of the events, within one line (`[[[[...`), so its
+    limit can trip before the events have reached this one, on the same line.
+    """
+    parser = _Parser(text)
+    get: Callable[[], Any] = parser.get_event
+    level = 0
+    last: Any = None  # where the last event ended
+    try:
+        while (kind := type(event := get())) is not StreamEndEvent:
+            if kind is MappingStartEvent or kind is SequenceStartEvent:
+                level += 1
+                if level > MAX_NESTING:
+                    return int(event.start_mark.line) + 1
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                level -= 1
+            last = event.end_mark
+    except yaml.MarkedYAMLError as exc:
+        if last is None or exc.problem_mark is None:
+            return None
+        return _flow_too_deep(text, level, last, exc.problem_mark)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        parser.dispose()
+    return None
+
+
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML 1.1's line breaks
+_QUOTES = {"'": re.compile("'(?:[^']|'')*'"), '"': re.compile(r'"(?:[^"\\]|\\.)*"')}
+
+
+def _flow_too_deep(text: str, level: int, start: Any, end: Any) -> int | None:
+    """The line where the flow collections opened between marks `start` and `end` (the last
+    event's end, where the scanner stopped) nest past `MAX_NESTING`, from `level`."""
+    at, stop = _index(text, start.line, start.column), _index(text, end.line, end.column)
+    line = int(start.line) + 1
+    while at <= stop and at < len(text):
+        char = text[at]
+        if char in "[{":
+            level += 1
+            if level > MAX_NESTING:
+                return line
+        elif char in "]}":
+            level -= 1
+        elif char in _QUOTES and (quoted := _QUOTES[char].match(text, at)) is not None:
+            line += len(_BREAK.findall(quoted[0]))
+            at = quoted.end()
+            continue
+        elif char == "#" and (at == 0 or text[at - 1] in " \t\n\r"):
+            broken = _BREAK.search(text, at)
+            at = broken.start() if broken else len(text)
+            continue
+        elif (broken := _BREAK.match(text, at)) is not None:
+            line += 1
+            at = broken.end()
+            continue
+        at += 1
+    return None
+
+
+def _index(text: str, line: int, column: int) -> int:
+    """The position in `text` of a mark's line and column (both from 0)."""
+    start = 0
+    for _ in range(line):
+        broken = _BREAK.search(text, start)
+        if broken is None:
+            return len(text)
+        start = broken.end()
+    return start + column
 
 
 def _check_collection(event: Any, default_tag: str) -> None:

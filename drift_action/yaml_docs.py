@@ -12,9 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from drift_action.bounds import MAX_NESTING
 from drift_action.errors import InputError
 from drift_action.model import Document, SourceLocation
-from drift_action.yaml_build import TIMESTAMP, Unsupported, build_documents, go_number
+from drift_action.yaml_build import (
+    TIMESTAMP,
+    TooDeep,
+    Unsupported,
+    build_documents,
+    go_number,
+    too_deep_at,
+)
 
 if TYPE_CHECKING:
     _SafeLoader = yaml.SafeLoader
@@ -57,6 +65,8 @@ def parse_documents(text: str, file: str, *, is_json: bool = False) -> list[Docu
         return _parse_json(text, file)
     try:
         return _parse_yaml(text, file)
+    except TooDeep as exc:  # counted as the documents were built
+        raise too_deep(file, exc.line) from exc
     except yaml.reader.ReaderError as exc:  # a character YAML forbids: NUL, other controls
         raise InputError(
             f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML (binary data?)",
@@ -66,16 +76,26 @@ def parse_documents(text: str, file: str, *, is_json: bool = False) -> list[Docu
     except UnicodeEncodeError as exc:  # a lone surrogate: no file read as UTF-8 holds one
         at = text.count("\n", 0, exc.start) + 1
         raise InputError("not valid Unicode text (a lone surrogate)", file=file, line=at) from None
-    except yaml.MarkedYAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
+        # The safe loader's path composes a document before its nesting is counted: libyaml's
+        # own limit, or Python's recursion limit without libyaml, may have stopped it first.
+        if (line := too_deep_at(text)) is not None:
+            raise too_deep(file, line) from exc
+        if isinstance(exc, RecursionError):
+            raise InputError("invalid YAML: nesting is too deep", file=file) from exc
+        if not isinstance(exc, yaml.MarkedYAMLError):
+            raise InputError(f"invalid YAML: {type(exc).__name__}", file=file) from exc
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "cannot parse"
         # Not chained: PyYAML's own message quotes the offending line, which may hold a secret.
         raise InputError(f"invalid YAML: {problem}", file=file, line=line) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {type(exc).__name__}", file=file) from exc
-    except RecursionError as exc:
-        raise InputError("invalid YAML: nesting is too deep", file=file) from exc
+
+
+def too_deep(file: str, line: int | None, language: str = "YAML") -> InputError:
+    """Lists and mappings nest deeper than the walks that compare objects can follow."""
+    problem = f"invalid {language}: nesting is too deep (more than {MAX_NESTING} levels)"
+    return InputError(problem, file=file, line=line)
 
 
 def _reader_line(exc: yaml.reader.ReaderError, text: str) -> int:
@@ -133,21 +153,22 @@ def _parse_yaml_with_nodes(text: str, file: str) -> list[Document]:
 
 
 def _check_graph(root: yaml.Node, file: str) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """Refuse alias bombs and self-referring aliases; find repeated mapping keys, and plain
-    scalars read as strings that kubectl reads as numbers.
+    """Refuse alias bombs, self-referring aliases and nesting too deep; find repeated mapping
+    keys, and plain scalars read as strings that kubectl reads as numbers.
 
     The loader shares an aliased value rather than copying it, so a "billion laughs" document
     loads small, but every later walk of it (normalizing, comparing, reporting) would visit the
-    expanded tree. The size counted here is that expanded size.
+    expanded tree. The size and the depth counted here are those of the expanded tree.
     """
     sizes: dict[int, int] = {}
+    heights: dict[int, int] = {}  # levels of lists and mappings in a node's expanded value
     duplicates: list[tuple[str, int]] = []
     go_numbers: list[tuple[str, int]] = []
-    # Iterative post-order walk: (node, children visited?)
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    # Iterative post-order walk: (node, children visited?, lists and mappings around it)
+    stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 0)]
     open_nodes: set[int] = set()
     while stack:
-        node, done = stack.pop()
+        node, done, outer = stack.pop()
         ident = id(node)
         children = _children(node)
         if done:
@@ -161,6 +182,12 @@ def _check_graph(root: yaml.Node, file: str) -> tuple[list[tuple[str, int]], lis
                     line=node.start_mark.line + 1,
                 )
             sizes[ident] = size
+            if isinstance(node, yaml.CollectionNode):
+                heights[ident] = 1 + max((heights[id(child)] for child in children), default=0)
+                if outer + heights[ident] > MAX_NESTING:  # an alias to a deep value, nested
+                    raise too_deep(file, node.start_mark.line + 1)
+            else:
+                heights[ident] = 0
             continue
         if ident in sizes:
             continue
@@ -170,9 +197,13 @@ def _check_graph(root: yaml.Node, file: str) -> tuple[list[tuple[str, int]], lis
                 file=file,
                 line=node.start_mark.line + 1,
             )
+        if outer >= MAX_NESTING and isinstance(node, yaml.CollectionNode):
+            raise too_deep(file, node.start_mark.line + 1)  # as written: the first level past
         open_nodes.add(ident)
-        stack.append((node, True))
-        stack.extend((child, False) for child in children)
+        stack.append((node, True, outer))
+        inner = outer + 1 if isinstance(node, yaml.CollectionNode) else outer
+        # In reverse, so that the first child is walked first: the first line past the limit.
+        stack.extend((child, False, inner) for child in reversed(children))
         if isinstance(node, yaml.MappingNode):
             duplicates.extend(_repeated_keys(node))
         elif (
@@ -249,11 +280,28 @@ def _parse_json(text: str, file: str) -> list[Document]:
         data, item_lines = _decode_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno) from exc
-    except RecursionError as exc:
-        raise InputError("invalid JSON: nesting is too deep", file=file) from exc
+    except RecursionError as exc:  # Python's own limit, about 1,000 levels
+        raise too_deep(file, _json_too_deep_at(text), "JSON") from exc
     if _SURROGATE_ESCAPE.search(text):
         data = _replace_lone_surrogates(data)
     return [Document(data, SourceLocation(file, 1), item_lines=item_lines)]
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_too_deep_at(text: str) -> int | None:
+    """The line where arrays and objects first nest more than `MAX_NESTING` levels."""
+    level = 0
+    for token in _JSON_TOKEN.finditer(text):
+        char = token[0]
+        if char in "[{":
+            level += 1
+            if level > MAX_NESTING:
+                return text.count("\n", 0, token.start()) + 1
+        elif char in "]}":
+            level -= 1
+    return None
 
 
 # JSON may escape half of a UTF-16 pair alone ("\ud800"), which no text can be written with.

@@ -480,9 +480,10 @@ def test_chart_yaml_that_helm_cannot_load(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("- a\n- b\n", "a values file must be a mapping of keys to values, not a list"),
-        ("just text\n", "a values file must be a mapping of keys to values, not a string"),
-        ("a: 1\nb: [\n", "invalid YAML: did not find expected node content"),
+        ("- a\n- b\n", ": a values file must be a mapping of keys to values, not a list"),
+        ("just text\n", ": a values file must be a mapping of keys to values, not a string"),
+        # Then Helm's own words for the problem, which are not ours to pin down.
+        ("a: 1\nb: [\n", ":2: invalid YAML: ..."),
     ],
 )
 def test_values_file_that_is_not_a_mapping(tmp_path: Path, text: str, expected: str) -> None:
@@ -491,8 +492,11 @@ def test_values_file_that_is_not_a_mapping(tmp_path: Path, text: str, expected: 
     with pytest.raises(InputError) as excinfo:
         render(HelmSpec(str(HELLO_WORLD), values=(str(values),)))
     message = one_line_error(excinfo)
-    assert message.startswith(f"{values}")
-    assert message.endswith(expected)
+    ours, more, _ = expected.partition("...")
+    if more:
+        assert message.startswith(f"{values}{ours}") and len(message) > len(f"{values}{ours}")
+    else:
+        assert message == f"{values}{ours}"
 
 
 def test_missing_values_file(tmp_path: Path) -> None:

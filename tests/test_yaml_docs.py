@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+import yaml
+
+from drift_action import cli, yaml_docs
+from drift_action.bounds import MAX_NESTING
 from drift_action.errors import InputError
 from drift_action.yaml_docs import parse_documents
 
@@ -66,9 +71,7 @@ def test_deep_nesting_is_an_input_error() -> None:
 # The fast event-built path must give exactly what PyYAML's safe loader gives.
 
 import datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-import yaml  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -254,7 +257,105 @@ def test_repeated_merge_keys_are_not_duplicates() -> None:
     assert doc.warnings == ()
 
 
-def test_deeply_nested_yaml_is_an_input_error() -> None:
+# Deep nesting: our limit (MAX_NESTING levels of lists and mappings), whichever reader counts
+# it first. libyaml stops at 1,000 levels of its own, and looks up to 1,024 characters ahead of
+# the events within a line, so on `[[[[...` its limit trips first; without libyaml, Python's
+# recursion limit does. Either way the message is ours, at the line where level 201 opens.
+TOO_DEEP = f"invalid YAML: nesting is too deep (more than {MAX_NESTING} levels)"
+
+
+def _block(levels: int, top: str = "") -> str:
+    """`levels` mappings nested by indentation, one a line, below `top`'s lines."""
+    return top + "".join("  " * i + "k:\n" for i in range(levels)) + "  " * levels + "v\n"
+
+
+def _error(text: str, file: str = "deep.yaml") -> InputError:
     with pytest.raises(InputError) as err:
-        parse_documents("a: " + "[" * 100_000 + "]" * 100_000, "deep.yaml")
-    assert str(err.value) == "deep.yaml: invalid YAML: nesting is too deep"
+        parse_documents(text, file)
+    return err.value
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param("a: " + "[" * 100_000 + "]" * 100_000, 1, id="flow, libyaml's limit first"),
+        pytest.param("a: " + "{b: " * 100_000, 1, id="flow mappings"),
+        pytest.param("x: 1\na: " + "[" * 150 + "\n" + "[" * 2000, 3, id="past the limit on line 3"),
+        pytest.param(_block(1500, "x: 1\n"), 2 + MAX_NESTING, id="block, one level a line"),
+        pytest.param("- " * 5000 + "x\n", 1, id="block sequences on one line"),
+        # An anchor sends the text to the safe loader, which composes a document before its
+        # nesting is counted: libyaml's limit, or ours after composing, trips.
+        pytest.param(_block(1500, "x: &x 1\n"), 2 + MAX_NESTING, id="safe loader, libyaml first"),
+        pytest.param("x: &x 1\na: " + "[" * 500 + "]" * 500, 2, id="safe loader, ours first"),
+        pytest.param(
+            "a: &a " + "[" * 150 + "]" * 150 + "\nb:\n  " + "[" * 100 + "*a" + "]" * 100,
+            3,
+            id="an alias nested deep",
+        ),
+    ],
+)
+def test_deeply_nested_yaml_is_one_line_at_its_line(text: str, line: int) -> None:
+    error = _error(text)
+    assert str(error) == f"deep.yaml:{line}: {TOO_DEEP}"
+    assert error.line == line
+
+
+def test_the_line_is_ours_without_libyaml_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyYAML's own loader has no limit: Python's recursion limit stops it."""
+    monkeypatch.setattr(yaml_docs, "_Loader", yaml.SafeLoader)
+    for text, line in (
+        (_block(1500, "x: &x 1\n"), 2 + MAX_NESTING),
+        ("x: &x 1\na: " + "[" * 5000 + "]" * 5000, 2),
+        ("x: &x 1\na: " + "[" * 500 + "]" * 500, 2),
+    ):
+        assert str(_error(text)) == f"deep.yaml:{line}: {TOO_DEEP}"
+
+
+def test_nesting_up_to_the_limit_is_read() -> None:
+    lists = MAX_NESTING - 1  # inside the document's mapping
+    for top in ("", "x: &x 1\n"):  # the builder, and the safe loader
+        (doc,) = parse_documents(f"{top}a: {'[' * lists}{']' * lists}", "ok.yaml")
+        value, levels = doc.data["a"], 1
+        while value:
+            value, levels = value[0], levels + 1
+        assert levels == lists
+        too_deep = f"{top}a: {'[' * (lists + 1)}{']' * (lists + 1)}"
+        assert str(_error(too_deep)).endswith(TOO_DEEP)
+
+
+def test_brackets_in_strings_and_comments_are_not_nesting() -> None:
+    deep = "[" * 2000
+    text = f"a: [\"{deep}\", '{deep}', # {deep}\n  b, c]\n"
+    (doc,) = parse_documents(text, "ok.yaml")
+    assert doc.data["a"] == [deep, deep, "b", "c"]
+    # A syntax error after brackets in a string is that error, not nesting.
+    error = _error(f'a: ["{deep}"\n')
+    assert error.line is not None and TOO_DEEP not in str(error)
+
+
+def test_deeply_nested_json_is_one_line_at_its_line() -> None:
+    with pytest.raises(InputError) as err:
+        parse_documents('{"a":\n' + "[" * 5000 + "]" * 5000 + "}", "deep.json", is_json=True)
+    too_deep = f"invalid JSON: nesting is too deep (more than {MAX_NESTING} levels)"
+    assert str(err.value) == f"deep.json:2: {too_deep}"
+
+
+@pytest.mark.parametrize("reader", ["manifests", "snapshot", "config"])
+def test_deep_nesting_through_the_cli_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reader: str
+) -> None:
+    deep = "data:\n  x: " + "[" * 100_000 + "]" * 100_000 + "\n"
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n"
+    files = {"m.yaml": manifest, "live.yaml": manifest, "config.yaml": "ignore: []\n"}
+    name = {"manifests": "m.yaml", "snapshot": "live.yaml", "config": "config.yaml"}[reader]
+    files[name] = "# deep\n" + files[name] + ("" if reader == "config" else deep)
+    if reader == "config":
+        files[name] += "severity:\n  rules: " + "[" * 100_000 + "]" * 100_000 + "\n"
+    for file, text in files.items():
+        (tmp_path / file).write_text(text)
+    argv = ["--manifests", str(tmp_path / "m.yaml"), "--live-snapshot", str(tmp_path / "live.yaml")]
+    code = cli.main([*argv, "--config", str(tmp_path / "config.yaml")])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    line = 4 if reader == "config" else 6
+    assert err.splitlines() == [f"drift-action: error: {tmp_path / name}:{line}: {TOO_DEEP}"], err
