@@ -4,7 +4,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fuzzing import load_hypothesis_profile
 from support import EXAMPLES
+
+# Before any test module makes its own `settings(...)`: they take what they leave out from here.
+load_hypothesis_profile()
 
 
 @pytest.fixture
