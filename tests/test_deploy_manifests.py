@@ -272,7 +272,8 @@ def test_short_lived_tokens_are_recommended_over_token_secrets() -> None:
 def test_entrypoint_is_the_action_module() -> None:
     entrypoints = [args for keyword, args in dockerfile_instructions() if keyword == "ENTRYPOINT"]
     assert len(entrypoints) == 1
-    assert json.loads(entrypoints[0]) == ["python", "-m", "drift_action.action"]
+    # -I: isolated, so the workspace (the working directory) never reaches sys.path.
+    assert json.loads(entrypoints[0]) == ["python", "-I", "-m", "drift_action.action"]
 
 
 def test_exec_plugins_default_to_none() -> None:
