@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FILE",
-        help="output of `kubectl get ... -o yaml` or `-o json` ('-' for stdin); repeatable",
+        help="output of `kubectl get ... -o yaml --show-managed-fields` (or -o json; "
+        "'-' for stdin); repeatable",
     )
     live.add_argument(
         "--live-from-terraform",
