@@ -20,7 +20,7 @@ def cli_command() -> list[str]:
     """The installed console script, as a user runs it."""
     script = shutil.which("drift-action")
     if script is None:
-        pytest.fail("drift-action is not installed: run pip install -e '.[test]'")
+        pytest.fail("drift-action is not installed: see the README's Quick start (step 2)")
     return [script]
 
 
