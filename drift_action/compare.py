@@ -12,12 +12,13 @@ from drift_action.encrypted import set_aside_encrypted, strip_sops_block
 from drift_action.extras import extra_objects
 from drift_action.managed_fields import carries_managed_fields, parse_entries
 from drift_action.managers import ManagerClasses
-from drift_action.marks import hint, resolve
+from drift_action.marks import Resolved, hint, resolve
 from drift_action.model import (
     Change,
     ChangeType,
     FieldOwnership,
     KubeObject,
+    Normalization,
     Report,
     ResourceKey,
     ResourceResult,
@@ -116,28 +117,77 @@ def _verdict(
         ), []
 
 
+# The stages of comparing one desired object with its live object. Each takes the record the
+# stage before it made and returns the next: normalized pair -> raw changes -> classified
+# changes -> ruled result. The marks (Terraform's sensitive and unknown values) are resolved
+# once, in the pair, and read by the stages that need them.
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Both sides normalized the same way, ready to diff."""
+
+    desired: KubeObject
+    live: KubeObject
+    want: Mapping[str, Any]  # the desired body, as compared
+    have: Mapping[str, Any]  # the live body, as compared
+    marks: Resolved
+    notes: tuple[Normalization, ...]  # what normalizing set aside (a SOPS block)
+
+
+@dataclass(frozen=True)
+class RawChanges:
+    """Every field where the two sides differ, and the fields Git dropped or never had."""
+
+    pair: Pair
+    changes: tuple[Change, ...]
+    notes: tuple[Normalization, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Classified:
+    """The changes that are drift, attributed; what other owners explain is set aside."""
+
+    pair: Pair
+    changes: tuple[Change, ...]
+    notes: tuple[Normalization, ...]
+    warnings: tuple[str, ...]
+
+
 def _compare_one(
     desired: KubeObject, live: KubeObject, settings: Settings, context: Context
 ) -> tuple[ResourceResult, list[str]]:
+    pair = normalize_pair(desired, live)
+    classified = classify(diff_pair(pair, settings), settings, context)
+    return rule(classified, settings)
+
+
+def normalize_pair(desired: KubeObject, live: KubeObject) -> Pair:
     key = desired.key
     want = comparable(key, desired.body, desired=True)
     have = comparable(key, live.body, desired=False)
-    sops_notes = strip_sops_block(want)
+    notes = strip_sops_block(want)
     if is_secret(key):
         align_secret_data(want, have)
-    fields = FieldDiff(key.kind, settings.parse_quantity)
-    changes = fields.changes(want, have)
+    return Pair(desired, live, want, have, resolve(desired), tuple(notes))
 
-    entries, problems = parse_entries(live.body)
-    warnings = [f"{key}: {problem}" for problem in problems + fields.warnings]
-    owners = Owners(key.kind, tuple(entries), have, settings.managers)
+
+def diff_pair(pair: Pair, settings: Settings) -> RawChanges:
+    """Field by field, then ownership: who wrote each live value, what was added by hand, and
+    what the last apply set that Git no longer does."""
+    key = pair.desired.key
+    fields = FieldDiff(key.kind, settings.parse_quantity)
+    changes = fields.changes(pair.want, pair.have)
+    entries, problems = parse_entries(pair.live.body)
+    owners = Owners(key.kind, tuple(entries), pair.have, settings.managers)
     changes = [
         c if c.type is ChangeType.MISSING else replace(c, attribution=owners.attribution(c.path))
         for c in changes
     ]
     seen = {c.path for c in changes}
-    removed = _removed_since_last_apply(key.kind, desired, live, want, have)
-    for change in owners.out_of_git(want) + removed:
+    removed = _removed_since_last_apply(key.kind, pair.desired, pair.live, pair.want, pair.have)
+    for change in owners.out_of_git(pair.want) + removed:
         if change.path not in seen:
             seen.add(change.path)
             changes.append(
@@ -145,16 +195,32 @@ def _compare_one(
                 if change.attribution
                 else replace(change, attribution=owners.attribution(change.path))
             )
+    warnings = tuple(f"{key}: {problem}" for problem in problems + fields.warnings)
+    return RawChanges(pair, tuple(changes), tuple(fields.notes), warnings)
 
-    changes, notes = set_aside(key, changes, want, have, context)
+
+def classify(raw: RawChanges, settings: Settings, context: Context) -> Classified:
+    """Set aside what is not drift: fields other owners keep (HPA replicas, injected CA
+    bundles, ...), encrypted values, server defaults, and Terraform's unknown values; hide
+    sensitive ones."""
+    pair = raw.pair
+    key = pair.desired.key
+    changes, owned = set_aside(key, raw.changes, pair.want, pair.have, context)
     changes, encrypted = set_aside_encrypted(changes)
     changes, defaulted = set_aside_defaults(changes)
-    marks = resolve(desired)  # Terraform: values known after apply, sensitive, defaulted
-    changes, marked = marks.screen(changes, redact)
-    warnings = [marks.hide_key_texts(warning) for warning in warnings]
+    changes, marked = pair.marks.screen(changes, redact)
     if is_secret(key):
         changes = [redact(c) if c.path[:1] == ("data",) else c for c in changes]
-    kept, ignored = apply_rules(key, changes, settings)
+    notes = (*raw.notes, *owned, *encrypted, *defaulted, *marked)
+    warnings = tuple(pair.marks.hide_key_texts(warning) for warning in raw.warnings)
+    return Classified(pair, tuple(changes), notes, warnings)
+
+
+def rule(classified: Classified, settings: Settings) -> tuple[ResourceResult, list[str]]:
+    """The user's ignore and severity rules, and the verdict."""
+    pair = classified.pair
+    key, desired = pair.desired.key, pair.desired
+    kept, ignored = apply_rules(key, list(classified.changes), settings)
     status = Status.DRIFTED if kept else Status.IN_SYNC
     result = ResourceResult(
         key,
@@ -164,9 +230,9 @@ def _compare_one(
         tuple(kept),
         message=hint(desired, status),
         ignored=tuple(ignored),
-        normalized=marks.scrub(sops_notes + fields.notes + notes + encrypted + defaulted + marked),
+        normalized=pair.marks.scrub((*pair.notes, *classified.notes)),
     )
-    return result, warnings
+    return result, list(classified.warnings)
 
 
 def _removed_since_last_apply(
