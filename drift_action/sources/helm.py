@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from drift_action.bounds import MIB, RenderLimits
 from drift_action.confine import PathPolicy
-from drift_action.errors import InputError
+from drift_action.errors import DriftActionError, InputError
 from drift_action.files import display_path
 from drift_action.sources.base import Rendered
 from drift_action.sources.bounded import limit_error
@@ -65,23 +65,59 @@ class HelmSpec:
         return f"helm chart {self.chart}"
 
 
+# A variant of a render: the same chart and release with other values (`values`, `set` and
+# `set_string` taken from a HelmSpec).
+Variant = HelmSpec
+Pairs = list[tuple[str, str]]  # (source, text) as Helm renders them
+
+
 class HelmRenderer:
     def render(self, spec: HelmSpec) -> Rendered:
+        rendered, _ = self.render_variants(spec, ())
+        return rendered
+
+    def render_variants(
+        self, spec: HelmSpec, variants: Sequence[Variant]
+    ) -> tuple[Rendered, list[Rendered | None]]:
+        """The chart rendered as `spec` says, and again with each variant's values instead
+        (None where that fails). The bundled engine renders them all in one process."""
         if spec.helm_binary is None or Path(spec.chart).exists():
             spec.policy.check_tree(spec.chart, "Helm chart")
-        for file in spec.values:
+        for file in (*spec.values, *(f for variant in variants for f in variant.values)):
             spec.policy.check(file, "values file")
         if spec.helm_binary is None:
-            manifests, warnings = _render_with_sdk(spec)
+            manifests, warnings, others = _render_with_sdk(spec, variants)
         else:
             manifests, warnings = split_template_output(_run_helm(spec, spec.helm_binary)), []
+            others = [_run_helm_variant(spec, variant, spec.helm_binary) for variant in variants]
         documents = manifest_documents(manifests, include_hooks=spec.include_hooks)
         log.info("rendered %d objects from %s", len(documents), spec.label)
-        return Rendered(tuple(documents), tuple(warnings))
+        rendered = Rendered(tuple(documents), tuple(warnings))
+        return rendered, [_variant_documents(pairs, spec) for pairs in others]
 
 
-def _render_with_sdk(spec: HelmSpec) -> tuple[list[tuple[str, str]], list[str]]:
-    """In a child process (`helm_worker`), so the render limits can stop it."""
+def _variant_documents(pairs: Pairs | None, spec: HelmSpec) -> Rendered | None:
+    if pairs is None:
+        return None
+    try:
+        return Rendered(tuple(manifest_documents(pairs, include_hooks=spec.include_hooks)))
+    except InputError:
+        return None
+
+
+def _run_helm_variant(spec: HelmSpec, variant: Variant, helm: str) -> Pairs | None:
+    other = replace(spec, values=variant.values, set=variant.set, set_string=variant.set_string)
+    try:
+        return split_template_output(_run_helm(other, helm))
+    except DriftActionError:
+        return None
+
+
+def _render_with_sdk(
+    spec: HelmSpec, variants: Sequence[Variant] = ()
+) -> tuple[Pairs, list[str], list[Pairs | None]]:
+    """In a child process (`helm_worker`), so the render limits can stop it. Each variant is
+    one more render in the same process, with limits of its own added."""
     from drift_action.sources import helm_worker  # noqa: PLC0415 (it imports this module)
 
     shown = display_path(spec.chart)
@@ -89,17 +125,18 @@ def _render_with_sdk(spec: HelmSpec) -> tuple[list[tuple[str, str]], list[str]]:
     # -P: the working directory (a repository) is not put on the module path.
     command = [sys.executable, "-P", "-m", "drift_action.sources.helm_worker"]
     limits = spec.limits
+    renders = 1 + len(variants)
     try:
         finished = run_program(
             command,
             # Go's threads, and so its memory, do not grow with the machine's cores: a render
             # runs on one, and the memory limit below must hold on any machine.
             env={"GOMAXPROCS": os.environ.get("GOMAXPROCS", "2")},
-            input=helm_worker.request(spec),
-            timeout=limits.timeout,
+            input=helm_worker.request(spec, variants),
+            timeout=limits.timeout * renders,
             # JSON escapes newlines and quotes: room for that beyond the text's own limit.
-            max_bytes=2 * limits.max_bytes + MIB,
-            memory_bytes=limits.memory_bytes,
+            max_bytes=(2 * limits.max_bytes + MIB) * renders,
+            memory_bytes=helm_worker.memory_bytes(limits, renders),
             file=shown,
         )
     except ToolError as exc:

@@ -19,9 +19,11 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from drift_action.bounds import RenderLimits
+from drift_action.bounds import MEMORY_PER_OUTPUT_BYTE, RenderLimits
 from drift_action.errors import DriftActionError, InputError, UsageError
 from drift_action.files import display_path, read_text
 from drift_action.sources.bounded import out_of_memory, too_big
@@ -52,20 +54,31 @@ FIELDS = (
     "kube_version",
     "api_versions",
 )
+VARIANT_FIELDS = ("values", "set", "set_string")  # what a variant changes (HelmSpec fields)
 
 
 WHAT = "Helm"  # how limit messages name the renderer
 
 
-def request(spec: HelmSpec) -> str:
+def request(spec: HelmSpec, variants: Sequence[HelmSpec] = ()) -> str:
     fields: dict[str, Any] = {name: getattr(spec, name) for name in FIELDS}
     limits = {"timeout": spec.limits.timeout, "max_bytes": spec.limits.max_bytes}
-    return json.dumps({"spec": fields, "limits": limits})
+    others = [{name: getattr(variant, name) for name in VARIANT_FIELDS} for variant in variants]
+    return json.dumps({"spec": fields, "limits": limits, "variants": others})
 
 
-def answer(text: str, log: str, shown: str) -> tuple[list[tuple[str, str]], list[str]]:
+def memory_bytes(limits: RenderLimits, renders: int) -> int:
+    """The data memory of a worker that renders `renders` times: each render's text is held
+    until the answer is written."""
+    return limits.memory_bytes + (renders - 1) * MEMORY_PER_OUTPUT_BYTE * limits.max_bytes
+
+
+Pairs = list[tuple[str, str]]
+
+
+def answer(text: str, log: str, shown: str) -> tuple[Pairs, list[str], list[Pairs | None]]:
     """The worker's answer: its (source, text) pairs and warnings (with what Helm logged on its
-    stderr, `log`), or its error raised again."""
+    stderr, `log`), and each variant's pairs (None where it failed); or its error raised again."""
     reply = json.loads(text)
     if "error" in reply:
         error = reply["error"]
@@ -74,7 +87,11 @@ def answer(text: str, log: str, shown: str) -> tuple[list[tuple[str, str]], list
     if "internal" in reply:
         raise RuntimeError(f"the Helm worker failed: {reply['internal']}")
     warnings = [*reply["warnings"], *(f"{shown}: helm: {line}" for line in log_lines(log))]
-    return [(source, body) for source, body in reply["manifests"]], warnings
+    variants = [
+        None if pairs is None else [(source, body) for source, body in pairs]
+        for pairs in reply.get("variants", ())
+    ]
+    return [(source, body) for source, body in reply["manifests"]], warnings, variants
 
 
 def _cause(error: dict[str, Any]) -> Exception | None:
@@ -143,8 +160,17 @@ def _render_chart(chart: Chart, values: dict[str, Any], spec: HelmSpec) -> dict[
     return manifests
 
 
+# Helm's library takes its inputs as C strings: a NUL character would end one there, and Helm
+# would read the rest of the text or value as if it were not given.
+_NUL = "\x00"
+
+
 def _user_values(spec: HelmSpec) -> tuple[dict[str, Any], list[str]]:
-    """Values files then --set then --set-string, each merged over the last, as helm does."""
+    """Values files then --set then --set-string, each merged over the last, as helm does.
+
+    A NUL character is refused rather than cut off (see `_NUL`): a value cut short would be
+    rendered, compared and shown as something it is not, and marks of a sensitive value would
+    find nothing of it in the render."""
     from helm_python import (  # noqa: PLC0415
         HelmError,
         parse_set_string,
@@ -156,6 +182,13 @@ def _user_values(spec: HelmSpec) -> tuple[dict[str, Any], list[str]]:
     for file in spec.values:
         shown = display_path(file)
         text = read_text(file)
+        if _NUL in text:
+            line = text.count("\n", 0, text.index(_NUL)) + 1
+            raise InputError(
+                "invalid YAML: character U+0000 is not allowed in YAML (binary data?)",
+                file=shown,
+                line=line,
+            )
         try:
             loaded = values_from_yaml(text)  # Helm's own YAML reading, quirks included
         except HelmError as exc:
@@ -167,6 +200,12 @@ def _user_values(spec: HelmSpec) -> tuple[dict[str, Any], list[str]]:
         ("--set-string", parse_set_string_values, spec.set_string),
     ):
         for expression in expressions:
+            if _NUL in expression:
+                # Only the key: the value may be a password given on the command line.
+                key = expression.split("=", 1)[0]
+                raise UsageError(
+                    f"{flag} {key!r}=... holds a NUL character, which the Helm engine cannot take"
+                )
             try:
                 parsed = parse(expression)
             except HelmError as exc:
@@ -204,19 +243,32 @@ def _limit_memory(limit: int) -> None:
         pass
 
 
+def _fields(given: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: tuple(value) if isinstance(value, list) else value for name, value in given.items()
+    }
+
+
+def _variant(spec: HelmSpec, fields: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The chart rendered with other values; None when that fails (the caller says so)."""
+    try:
+        manifests, _ = render_with_sdk(replace(spec, **_fields(fields)))
+    except (DriftActionError, MemoryError):
+        return None
+    return manifests
+
+
 def main() -> int:
     given = json.loads(sys.stdin.read())
     limits = RenderLimits(**given["limits"])
-    _limit_memory(limits.memory_bytes)
-    fields: dict[str, Any] = {
-        name: tuple(value) if isinstance(value, list) else value
-        for name, value in given["spec"].items()
-    }
-    spec = HelmSpec(**fields, limits=limits)
+    variants = given.get("variants", [])
+    _limit_memory(memory_bytes(limits, 1 + len(variants)))
+    spec = HelmSpec(**_fields(given["spec"]), limits=limits)
     reply: dict[str, Any]
     try:
         manifests, warnings = render_with_sdk(spec)
-        reply = {"manifests": manifests, "warnings": warnings}
+        others = [_variant(spec, fields) for fields in variants]
+        reply = {"manifests": manifests, "warnings": warnings, "variants": others}
     except DriftActionError as exc:
         reply = {"error": _error(exc)}
     except MemoryError:
