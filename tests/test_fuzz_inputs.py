@@ -37,7 +37,7 @@ from drift_action.model import Document, SourceLocation
 from drift_action.objects import collect, live_objects
 from drift_action.yaml_docs import parse_documents
 
-FUZZ = fuzz_settings(100)
+FUZZ = fuzz_settings(50)
 DATA = Path(__file__).parent / "data"
 HANDEDITS = DATA / "handedits"
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -50,7 +50,7 @@ from drift_action.terraform import schema
 from drift_action.terraform.documents import build
 from drift_action.terraform.plan import read_plan
 
-FUZZ = fuzz_settings(60)
+FUZZ = fuzz_settings(30)
 DATA = Path(__file__).parent / "data" / "terraform"
 TYPED = {
     fixture["type"]: fixture

@@ -531,7 +531,8 @@ def test_ten_thousand_containers_in_one_pod_template(tmp_path: Path) -> None:
     live_containers = live["spec"]["template"]["spec"]["containers"]
     live_containers.reverse()
     live_containers[0]["image"] = "registry.example/app:hotfix"  # c-9999, now first
-    manifest = write(tmp_path / "wide.yaml", yaml.safe_dump(deployment))
+    # libyaml's dumper: the same text as safe_dump's, four times as fast.
+    manifest = write(tmp_path / "wide.yaml", yaml.dump(deployment, Dumper=yaml.CSafeDumper))
     snapshot = write(tmp_path / "live.json", as_list([live]))
     path = "spec.template.spec.containers[name=c-9999].image"
     for fmt in FORMATS:

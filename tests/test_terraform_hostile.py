@@ -47,7 +47,7 @@ EXAMPLE_LIVE = ROOT / "examples" / "terraform" / "live.yaml"
 TYPED = sorted((DATA / "typed").glob("*.json"))
 
 LONG = "DRIFT_FUZZ_EXAMPLES" in os.environ
-SAMPLE = int(os.environ.get("DRIFT_FUZZ_EXAMPLES", "40"))  # paths inside attribute trees
+SAMPLE = int(os.environ.get("DRIFT_FUZZ_EXAMPLES", "20"))  # paths inside attribute trees
 REPLACEMENTS: dict[str, Any] = {
     "null": None,
     "number": 7,
