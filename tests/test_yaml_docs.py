@@ -294,7 +294,7 @@ def _error(text: str, file: str = "deep.yaml") -> InputError:
         ),
     ],
 )
-def test_deeply_nested_yaml_is_one_line_at_its_line(text: str, line: int) -> None:
+def test_deeply_nested_yaml_is_an_input_error(text: str, line: int) -> None:
     error = _error(text)
     assert str(error) == f"deep.yaml:{line}: {TOO_DEEP}"
     assert error.line == line
