@@ -15,14 +15,17 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import urllib3
 import yaml
-from kubernetes import client as k8s
-from kubernetes import config as k8s_config
-from kubernetes.config.config_exception import ConfigException
+
+if TYPE_CHECKING:
+    from kubernetes import client as k8s
+
+# The kubernetes package is imported when a cluster is read, not before: it is a tenth of a
+# second at every start, and a run against a snapshot or a plan never needs it.
 
 from drift_action.errors import DriftActionError, UsageError
 from drift_action.live.kubeconfig_guard import check_kubeconfigs
@@ -93,6 +96,10 @@ class Counters:
 
 def _configuration(spec: ClusterSpec) -> tuple[k8s.Configuration, str]:
     """A client configuration and a short description of where it came from."""
+    from kubernetes import client as k8s  # noqa: PLC0415 (see the imports above)
+    from kubernetes import config as k8s_config  # noqa: PLC0415
+    from kubernetes.config.config_exception import ConfigException  # noqa: PLC0415
+
     cfg = k8s.Configuration()
     if spec.server:
         if not spec.token:
@@ -191,7 +198,10 @@ class KubeClient:
     """Raw JSON GETs and server-side-apply dry runs against one cluster."""
 
     def __init__(self, spec: ClusterSpec) -> None:
+        from kubernetes import client as k8s  # noqa: PLC0415 (see the imports above)
+
         self.spec = spec
+        self._api_exception = k8s.ApiException
         cfg, self.described = _configuration(spec)
         cfg.retries = False  # this module retries, knowing what is safe to retry
         cfg.connection_pool_maxsize = max(spec.concurrency, 1)
@@ -263,7 +273,7 @@ class KubeClient:
                 _request_timeout=(min(timeout, 10.0), timeout),
             )
             data = response.read()
-        except k8s.ApiException as exc:
+        except self._api_exception as exc:
             raise self._connection_error(exc) from exc
         except urllib3.exceptions.ProtocolError:
             self.counters.add(0)

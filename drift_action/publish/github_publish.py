@@ -20,7 +20,6 @@ from drift_action.gh.api import GitHubApi
 from drift_action.gh.context import GitHubContext, parse_context
 from drift_action.gh.settings import CommentMode, PublishSettings
 from drift_action.model import Report
-from drift_action.publish.github_api import PyGitHubApi
 from drift_action.report import markdown
 from drift_action.report.limits import fit, utf8_bytes
 from drift_action.report.summary import headline
@@ -64,6 +63,10 @@ def connect(settings: PublishSettings, context: GitHubContext, env: Mapping[str,
         pace = float(text) if text else 1.0
     except ValueError as exc:
         raise UsageError(f"{PACE_VARIABLE}: expected a number, got {text!r}") from exc
+    # PyGithub is imported when there is something to publish: a tenth of a second otherwise
+    # spent at every start of the action.
+    from drift_action.publish.github_api import PyGitHubApi  # noqa: PLC0415
+
     return PyGitHubApi(settings.token, context, pace=max(pace, 0.0))
 
 
