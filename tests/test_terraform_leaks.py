@@ -30,6 +30,9 @@ from support import ROOT
 from support import run_cli as run_installed_cli
 from test_secret_leaks import assert_no_leak, run_action, run_cli, secret_values, working_directory
 
+from drift_action.sources import terraform_helm
+from drift_action.terraform.helm_release import HelmRelease
+
 DATA = ROOT / "tests" / "data" / "terraform"
 FUZZ = settings(
     max_examples=fuzz_examples(5),  # each example is six runs of the CLI and the action
@@ -376,3 +379,15 @@ def test_when_other_sensitive_values_fail_the_chart_every_value_is_hidden(tmp_pa
     for text in outcome.texts().values():
         for value in ("0LD-L1VE-PA55W0RD", "s3cret-Pa55-XyZ7", "L1ve-Pla1n-Q9"):
             assert value not in text
+
+
+def test_what_helm_logs_of_the_second_render_is_held_to_the_same_rule() -> None:
+    """The second render's values are the sensitive ones with each letter and digit moved by
+    one: a warning quoting them would give the value away, and is dropped like one quoting the
+    value itself."""
+    release = HelmRelease("helm_release.x", "./c", "x", "shop", sensitive=("S3cret-XYZ9",))
+    changed = "T4dsfu-YZA0"
+    assert terraform_helm._other("S3cret-XYZ9") == changed
+    for warning in (f"helm: warning: ignoring ({changed})", "helm: warning: T4dsfu", "S3cret"):
+        assert terraform_helm._quotes_sensitive(warning, release), warning
+    assert not terraform_helm._quotes_sensitive("helm: warning: something else", release)

@@ -362,11 +362,14 @@ def _containing(value: Any, secrets: Sequence[str], path: IndexPath) -> Iterator
 
 
 def _quotes_sensitive(text: str, release: HelmRelease) -> bool:
-    """Whether `text` holds a sensitive value or a piece of one (Helm quotes what it parsed)."""
+    """Whether `text` holds a sensitive value or a piece of one (Helm quotes what it parsed),
+    or of the value it was changed to for the second render (what Helm logged then is among
+    the warnings too, and each letter moved by one gives the value away)."""
     return any(
         piece in text
         for secret in release.sensitive
-        for piece in (secret, *_RUN.findall(secret))
+        for form in (secret, _other(secret))
+        for piece in (form, *_RUN.findall(form))
         if piece
     )
 
