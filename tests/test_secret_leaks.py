@@ -711,7 +711,7 @@ def check(scenario: Scenario) -> dict[str, Any]:
                         argv = [*base, "--format", fmt]
                         argv += ["--explain"] if explain else []
                         argv += ["-v"] if verbose else []
-                        argv += ["--output", "out/report"] if to_file else []
+                        argv += ["--output-file", "out/report"] if to_file else []
                         argv += ["--color", "always"] if fmt == "text" and explain else []
                         outcome = run_cli(argv, verbose=verbose)
                         if to_file:
@@ -914,7 +914,7 @@ def check_malformed(value: str, key: str, encoding: str, how: str) -> None:
         desired.write_text(text if side == "desired" else good_desired, encoding="utf-8")
         live.write_text(text if side == "live" else good_live, encoding="utf-8")
         shown = f"desired/{name}" if side == "desired" else name
-        for extra in ([], ["-v"], ["--format", "json", "--output", "report.json"]):
+        for extra in ([], ["-v"], ["--format", "json", "--output-file", "report.json"]):
             argv = ["--manifests", "desired", "--live-snapshot", live.name, *extra]
             outcome = run_cli(argv, verbose="-v" in extra)
             run = "drift-action " + " ".join(argv)

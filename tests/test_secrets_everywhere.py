@@ -484,7 +484,7 @@ def cli_runs(root: Path, case: Case, emulator: KubeEmulator, values: list[str]) 
     snapshot = (*SOURCES, "--live-snapshot", "live.json")
     for fmt, extra in (
         ("text", ["--explain", "-v", "--color", "always"]),
-        ("markdown", ["--explain", "--output", "out/report.md"]),
+        ("markdown", ["--explain", "--output-file", "out/report.md"]),
         ("json", ["--explain", "-v"]),
     ):
         result = run_cli(*snapshot, "--format", fmt, *extra, cwd=root)
