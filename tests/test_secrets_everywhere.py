@@ -62,7 +62,7 @@ from test_terraform_leaks import Values, live_with, plan_with
 
 from drift_action import action
 
-EXAMPLES = int(os.environ.get("DRIFT_FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("DRIFT_FUZZ_EXAMPLES", "1"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
