@@ -20,10 +20,10 @@ from typing import Any
 
 import yaml
 
-from drift_action.identity import canonical_group
-from drift_action.model import Status
+from drift_action.core.identity import canonical_group
+from drift_action.core.model import Status
+from drift_action.core.scope import ScopeResolver
 from drift_action.pipeline import RunOptions, run
-from drift_action.scope import ScopeResolver
 from drift_action.sources import HelmSpec, render
 
 CHARTS = (

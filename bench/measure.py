@@ -35,12 +35,12 @@ from kubernetes import config as k8s_config
 from yaml import CSafeLoader
 
 from drift_action import pipeline, sources
+from drift_action.core.model import Status
+from drift_action.core.objects import RawObject, collect, desired_objects, live_objects
+from drift_action.core.scope import ScopeResolver
 from drift_action.live.cluster import ClusterReader
 from drift_action.live.kube_client import ClusterSpec, KubeClient
-from drift_action.model import Status
-from drift_action.objects import RawObject, collect, desired_objects, live_objects
 from drift_action.pipeline import RunOptions
-from drift_action.scope import ScopeResolver
 from drift_action.sources.manifests import ManifestsSpec
 
 TIMEOUT = (10.0, 120.0)

@@ -33,7 +33,7 @@ import measure
 import phases
 from tables import PHASES, Row, Settings, report
 
-from drift_action.objects import RawObject
+from drift_action.core.objects import RawObject
 
 HERE = Path(__file__).resolve().parent
 T = TypeVar("T")

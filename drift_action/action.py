@@ -10,28 +10,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from drift_action import ISSUES_URL
-from drift_action.bounds import RenderLimits, parse_seconds, parse_size
 from drift_action.cli import EXIT_ERROR, config_file, exit_code
-from drift_action.config import load_config
-from drift_action.confine import PathPolicy
-from drift_action.errors import DriftActionError, UsageError
-from drift_action.files import write_atomic
-from drift_action.gh.api import GitHubApi
-from drift_action.gh.context import GitHubContext
-from drift_action.gh.settings import PublishSettings, publish_settings
-from drift_action.inputs import bool_input as _bool_input
-from drift_action.inputs import input_value as _input
-from drift_action.inputs import list_input as _list_input
+from drift_action.compare.dry_run import CompareMode
+from drift_action.config.file import load_config
+from drift_action.core.bounds import RenderLimits, parse_seconds, parse_size
+from drift_action.core.confine import PathPolicy
+from drift_action.core.errors import DriftActionError, UsageError
+from drift_action.core.files import write_atomic
+from drift_action.core.selector import parse_selector
+from drift_action.core.tools import which
+from drift_action.core.wording import ACTION
+from drift_action.github import publish
+from drift_action.github.api import GitHubApi
+from drift_action.github.context import GitHubContext
+from drift_action.github.inputs import bool_input as _bool_input
+from drift_action.github.inputs import input_value as _input
+from drift_action.github.inputs import list_input as _list_input
+from drift_action.github.settings import PublishSettings, publish_settings
+from drift_action.github.workflow_commands import append_summary, command, write_outputs
 from drift_action.live.kube_client import ClusterSpec, kubeconfig_credentials
 from drift_action.pipeline import RunOptions, run
-from drift_action.publish import github_publish
-from drift_action.publish.github_actions import append_summary, command, write_outputs
 from drift_action.report import FORMATS, RenderOptions, render
-from drift_action.selector import parse_selector
-from drift_action.server_side import CompareMode
 from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
-from drift_action.tools import which
-from drift_action.wording import ACTION
 
 MARKDOWN_REPORT = "drift-report.md"
 JSON_REPORT = "drift-report.json"
@@ -105,7 +105,7 @@ class ActionConfig:
             terraform_plans=_list_input(env, "terraform_plan"),
             live_from_terraform=_bool_input(env, "live_from_terraform", default=False),
             github=github,
-            github_context=github_publish.load_context(env, github) if github else None,
+            github_context=publish.load_context(env, github) if github else None,
             policy=policy,
             limits=_render_limits(env),
             allow_empty=_bool_input(env, "allow_empty", default=False),
@@ -232,7 +232,7 @@ def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
     context = config.github_context
     run_url = context.run_url if context else None
     if config.summary_path:
-        summary = github_publish.summary_markdown(
+        summary = publish.summary_markdown(
             report, explain=config.explain, run_url=run_url, limit=SUMMARY_LIMIT
         )
         append_summary(config.summary_path, summary)
@@ -248,7 +248,7 @@ def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
             },
         )
     if config.github is not None:
-        refused = github_publish.publish(
+        refused = publish.publish(
             report,
             config.github,
             context,
@@ -259,7 +259,7 @@ def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
         for warning in refused:
             print(command("warning", warning))
         if refused and config.summary_path:
-            append_summary(config.summary_path, github_publish.summary_warnings(refused))
+            append_summary(config.summary_path, publish.summary_warnings(refused))
     return exit_code(report, fail_on_drift=config.fail_on_drift)
 
 
@@ -274,7 +274,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         config = ActionConfig.from_env(env)
         github = None
         if config.github is not None and config.github_context is not None:
-            github = github_publish.connect(config.github, config.github_context, env)
+            github = publish.connect(config.github, config.github_context, env)
         return action(config, github)
     except DriftActionError as exc:
         print(command("error", str(exc)))

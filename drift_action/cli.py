@@ -10,18 +10,18 @@ from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from drift_action import ISSUES_URL
-from drift_action.bounds import RenderLimits, parse_seconds, parse_size
 from drift_action.cli_args import PROG, TOKEN_ENV, build_parser
-from drift_action.config import DEFAULT_FILE, load_config
-from drift_action.confine import PathPolicy
-from drift_action.errors import DriftActionError, UsageError
-from drift_action.files import write_atomic
+from drift_action.compare.dry_run import CompareMode
+from drift_action.config.file import DEFAULT_FILE, load_config
+from drift_action.core.bounds import RenderLimits, parse_seconds, parse_size
+from drift_action.core.confine import PathPolicy
+from drift_action.core.errors import DriftActionError, UsageError
+from drift_action.core.files import write_atomic
+from drift_action.core.model import Report
+from drift_action.core.selector import parse_selector
 from drift_action.live.kube_client import ClusterSpec
-from drift_action.model import Report
 from drift_action.pipeline import RunOptions, run
 from drift_action.report import RenderOptions, render
-from drift_action.selector import parse_selector
-from drift_action.server_side import CompareMode
 from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
 
 # Re-exports PROG, TOKEN_ENV and build_parser from cli_args: callers and tests import them here.

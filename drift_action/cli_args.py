@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from drift_action import __version__
-from drift_action.bounds import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, MIB
-from drift_action.errors import UsageError
+from drift_action.compare.dry_run import CompareMode
+from drift_action.core.bounds import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, MIB
+from drift_action.core.errors import UsageError
 from drift_action.report import FORMATS
-from drift_action.server_side import CompareMode
 
 PROG = "drift-action"
 TOKEN_ENV = "DRIFT_ACTION_TOKEN"  # noqa: S105 (the variable's name, not a token)

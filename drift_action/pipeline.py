@@ -6,26 +6,39 @@ import gc
 import logging
 from dataclasses import dataclass, field, replace
 
-from drift_action import sources, string_fields
-from drift_action.bounds import RenderLimits
-from drift_action.compare import Settings, compare
-from drift_action.config import Config
-from drift_action.confine import PathPolicy
-from drift_action.errors import InputError, UsageError
+from drift_action import sources
+from drift_action.compare.dry_run import CompareMode
+from drift_action.compare.managers import ManagerClasses
+from drift_action.compare.observations import merge, terraform_report
+from drift_action.compare.verdicts import Settings, compare
+from drift_action.config.file import Config
+from drift_action.core.bounds import RenderLimits
+from drift_action.core.confine import PathPolicy
+from drift_action.core.errors import InputError, UsageError
+from drift_action.core.model import KubeObject, Observation, Report, Unreadable
+from drift_action.core.objects import (
+    RawObject,
+    collect,
+    desired_objects,
+    learn_scopes,
+    live_objects,
+)
+from drift_action.core.scope import ScopeResolver
+from drift_action.core.selector import Selector
+from drift_action.core.wording import CLI, Wording
 from drift_action.live.cluster import ClusterReader
 from drift_action.live.kube_client import ClusterSpec, KubeClient, NoKubeconfig
+from drift_action.live.quantity import parse_quantity
 from drift_action.live.server_side import confirm_server_side
 from drift_action.live.snapshot import read_snapshots
-from drift_action.managers import ManagerClasses
-from drift_action.model import KubeObject, Observation, Report, Unreadable
-from drift_action.objects import RawObject, collect, desired_objects, learn_scopes, live_objects
-from drift_action.observations import merge, terraform_report
-from drift_action.quantity import parse_quantity
-from drift_action.scope import ScopeResolver
-from drift_action.selector import Selector
-from drift_action.server_side import CompareMode
-from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
-from drift_action.wording import CLI, Wording
+from drift_action.sources import (
+    HelmSpec,
+    KustomizeSpec,
+    ManifestsSpec,
+    SourceSpec,
+    TerraformSpec,
+    string_fields,
+)
 
 log = logging.getLogger(__name__)
 

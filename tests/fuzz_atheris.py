@@ -17,9 +17,9 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["drift_action"]):
-    from drift_action.errors import DriftActionError
-    from drift_action.objects import collect, live_objects
-    from drift_action.yaml_docs import parse_documents
+    from drift_action.core.errors import DriftActionError
+    from drift_action.core.objects import collect, live_objects
+    from drift_action.core.yaml_docs import parse_documents
 
 DATA = Path(__file__).parent / "data"
 

@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from hypothesis import HealthCheck, Phase, settings
 
-from drift_action.errors import DriftActionError
+from drift_action.core.errors import DriftActionError
 
 HANG = 60  # seconds one example may take before it counts as a hang
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""The dictdiffer-based field diff that drift_action.diff replaced, kept as a test oracle.
+"""The dictdiffer-based field diff that drift_action.compare.diff replaced, kept as a test oracle.
 
 The package walks the desired side itself (faster: dictdiffer also walks and copies every
 server default); the property tests check both give the same changes.
@@ -17,7 +17,7 @@ from typing import Any
 import dictdiffer
 
 # The tables and rule names are shared: the oracle checks the walk, not the tables.
-from drift_action.diff import (
+from drift_action.compare.diff import (
     _QUANTITY_FIELDS,
     _QUANTITY_MAPS,
     _UNORDERED,
@@ -27,10 +27,10 @@ from drift_action.diff import (
     UNORDERED,
     QuantityParser,
 )
-from drift_action.merge_keys import index_by_key, key_fields
-from drift_action.model import Change, ChangeType, Normalization
-from drift_action.paths import ListKey, Path, format_path
-from drift_action.rules import USER_KEYED_MAPS
+from drift_action.compare.merge_keys import index_by_key, key_fields
+from drift_action.compare.rules import USER_KEYED_MAPS
+from drift_action.core.model import Change, ChangeType, Normalization
+from drift_action.core.paths import ListKey, Path, format_path
 
 
 @dataclass

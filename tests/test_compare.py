@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from drift_action.compare import compare
-from drift_action.model import KubeObject, ResourceKey, SourceLocation, Status
-from drift_action.selector import parse_selector
+from drift_action.compare.verdicts import compare
+from drift_action.core.model import KubeObject, ResourceKey, SourceLocation, Status
+from drift_action.core.selector import parse_selector
 
 
 def cm(name: str, data: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> KubeObject:

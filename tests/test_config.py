@@ -4,10 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from drift_action.config import Config, load_config
-from drift_action.errors import InputError
-from drift_action.model import Severity
-from drift_action.rules import IgnoreRule, ResourceMatch, SeverityRule, parse_path, parse_pointer
+from drift_action.compare.rules import (
+    IgnoreRule,
+    ResourceMatch,
+    SeverityRule,
+    parse_path,
+    parse_pointer,
+)
+from drift_action.config.file import Config, load_config
+from drift_action.core.errors import InputError
+from drift_action.core.model import Severity
 
 EXAMPLE = """\
 managers:            # field managers, added to the built-in lists (globs)

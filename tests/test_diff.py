@@ -5,10 +5,10 @@ from typing import Any
 
 import yaml
 
-from drift_action.compare import REDACTED, Settings, compare
-from drift_action.identity import canonical_group
-from drift_action.model import Change, ChangeType, KubeObject, ResourceKey, SourceLocation
-from drift_action.quantity import parse_quantity
+from drift_action.compare.verdicts import REDACTED, Settings, compare
+from drift_action.core.identity import canonical_group
+from drift_action.core.model import Change, ChangeType, KubeObject, ResourceKey, SourceLocation
+from drift_action.live.quantity import parse_quantity
 
 
 def obj(text: str) -> KubeObject:

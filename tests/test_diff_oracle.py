@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference_diff import FieldDiff as ReferenceDiff
 
-from drift_action.diff import UNORDERED, FieldDiff
-from drift_action.quantity import parse_quantity
+from drift_action.compare.diff import UNORDERED, FieldDiff
+from drift_action.live.quantity import parse_quantity
 
 names = st.sampled_from(["a", "b", "web", "side"])
 scalars = st.one_of(

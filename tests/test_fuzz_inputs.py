@@ -30,12 +30,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drift_action import cli
-from drift_action.errors import DriftActionError
-from drift_action.files import read_text
+from drift_action.core.errors import DriftActionError
+from drift_action.core.files import read_text
+from drift_action.core.model import Document, SourceLocation
+from drift_action.core.objects import collect, live_objects
+from drift_action.core.yaml_docs import parse_documents
 from drift_action.live.snapshot import read_snapshots
-from drift_action.model import Document, SourceLocation
-from drift_action.objects import collect, live_objects
-from drift_action.yaml_docs import parse_documents
 
 FUZZ = fuzz_settings(50)
 DATA = Path(__file__).parent / "data"

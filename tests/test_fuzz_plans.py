@@ -44,11 +44,11 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 from drift_action import cli
-from drift_action.errors import DriftActionError
-from drift_action.sources.terraform import load_plan
-from drift_action.terraform import schema
-from drift_action.terraform.documents import build
-from drift_action.terraform.plan import read_plan
+from drift_action.core.errors import DriftActionError
+from drift_action.sources.terraform import schema
+from drift_action.sources.terraform.documents import build
+from drift_action.sources.terraform.plan import read_plan
+from drift_action.sources.terraform.source import load_plan
 
 FUZZ = fuzz_settings(30)
 DATA = Path(__file__).parent / "data" / "terraform"

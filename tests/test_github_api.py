@@ -1,4 +1,4 @@
-"""publish/github_api.py (PyGithub) against the GitHub emulator: the calls, GitHub's limits as
+"""github/pygithub.py (PyGithub) against the GitHub emulator: the calls, GitHub's limits as
 the emulator enforces them, and every failure turned into GitHubError without the token."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from github_emulator import ACTIONS_BOT, Fault, GitHubEmulator, User
 
-from drift_action.errors import GitHubError
-from drift_action.gh.checks import Annotation, CheckOutput, Level
-from drift_action.gh.context import GitHubContext
-from drift_action.publish.github_api import PyGitHubApi
+from drift_action.core.errors import GitHubError
+from drift_action.github.checks import Annotation, CheckOutput, Level
+from drift_action.github.context import GitHubContext
+from drift_action.github.pygithub import PyGitHubApi
 
 HEAD = "0123456789abcdef0123456789abcdef01234567"
 

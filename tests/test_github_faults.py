@@ -20,9 +20,9 @@ import pytest
 from github_emulator import ACTIONS_BOT, Fault, GitHubEmulator
 from test_github_e2e import HEAD, MERGE, Runner, pr_event, warnings
 
-from drift_action.errors import GitHubError
-from drift_action.gh.context import GitHubContext
-from drift_action.publish.github_api import PyGitHubApi
+from drift_action.core.errors import GitHubError
+from drift_action.github.context import GitHubContext
+from drift_action.github.pygithub import PyGitHubApi
 
 COMMENTS = r"/issues/\d+/comments(\?|$)"  # with or without a query
 

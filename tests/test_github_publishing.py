@@ -12,17 +12,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from drift_action.action import SUMMARY_LIMIT
-from drift_action.errors import UsageError
-from drift_action.gh import checks, comment, issue
-from drift_action.gh.api import Author, Comment, Issue
-from drift_action.gh.context import GitHubContext, parse_context
-from drift_action.gh.settings import (
-    CommentMode,
-    IssueMode,
-    default_report_id,
-    publish_settings,
-)
-from drift_action.model import (
+from drift_action.core.errors import UsageError
+from drift_action.core.model import (
     Change,
     ChangeType,
     Report,
@@ -32,7 +23,16 @@ from drift_action.model import (
     SourceLocation,
     Status,
 )
-from drift_action.publish.github_publish import summary_markdown
+from drift_action.github import checks, comment, issue
+from drift_action.github.api import Author, Comment, Issue
+from drift_action.github.context import GitHubContext, parse_context
+from drift_action.github.publish import summary_markdown
+from drift_action.github.settings import (
+    CommentMode,
+    IssueMode,
+    default_report_id,
+    publish_settings,
+)
 from drift_action.report import markdown
 from drift_action.report.limits import fit, utf8_bytes
 

@@ -18,19 +18,18 @@ from typing import Any
 
 import pytest
 
-from drift_action.errors import DriftActionError, InputError, UsageError
-from drift_action.model import Document
+from drift_action.core.errors import DriftActionError, InputError, UsageError
+from drift_action.core.model import Document
+from drift_action.core.tools import run_tool
 from drift_action.sources import RENDERERS, HelmSpec, render
-from drift_action.sources.helm import (
-    HelmRenderer,
+from drift_action.sources.helm.chart import (
     is_crd_file,
     is_hook,
     manifest_documents,
-    merge_values,
     split_template_output,
-    template_command,
 )
-from drift_action.tools import run_tool
+from drift_action.sources.helm.render import HelmRenderer, template_command
+from drift_action.sources.helm.spec import merge_values
 
 DATA = Path(__file__).parent / "data" / "charts"
 HELM_TESTDATA = DATA / "helm__helm" / "pkg" / "cmd" / "testdata"

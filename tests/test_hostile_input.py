@@ -20,7 +20,7 @@ import yaml
 from markdown_it import MarkdownIt
 from support import ROOT, cli_command, run_cli
 
-from drift_action.yaml_docs import parse_documents
+from drift_action.core.yaml_docs import parse_documents
 
 FORMATS = ("text", "markdown", "json")
 PACKAGE = ROOT / "drift_action"

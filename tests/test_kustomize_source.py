@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from drift_action.errors import DriftActionError, InputError
-from drift_action.model import Document
+from drift_action.core.errors import DriftActionError, InputError
+from drift_action.core.model import Document
+from drift_action.core.tools import ToolError, run_tool
 from drift_action.sources import RENDERERS, KustomizeSpec, render
 from drift_action.sources.kustomize import KustomizeRenderer, build_command
-from drift_action.tools import ToolError, run_tool
 
 FLUX = Path(__file__).parent / "data" / "kustomize" / "fluxcd__flux2"
 BUILD = FLUX / "cmd" / "flux" / "testdata" / "build-kustomization"
@@ -159,7 +159,7 @@ def test_registered_for_its_spec() -> None:
     assert KustomizeSpec("deploy/prod").namespace == "default"
 
 
-# --- drift_action.tools: the one place that runs programs --------------------------------------
+# --- drift_action.core.tools: the one place that runs programs --------------------------------------
 
 
 def python(code: str) -> list[str]:

@@ -15,10 +15,10 @@ import yaml
 from kube_emulator import Fault, KubeEmulator
 from support import EXAMPLES, run_action, run_cli
 
+from drift_action.core.model import Report, Status
+from drift_action.core.selector import parse_selector
 from drift_action.live.kube_client import ClusterSpec
-from drift_action.model import Report, Status
 from drift_action.pipeline import RunOptions, run
-from drift_action.selector import parse_selector
 from drift_action.sources.manifests import ManifestsSpec
 
 MANIFESTS = EXAMPLES / "manifests"

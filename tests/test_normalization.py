@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from drift_action.compare import Settings, compare
-from drift_action.identity import canonical_group
-from drift_action.model import (
+from drift_action.compare.normalize import RULES as ALWAYS_APPLIED
+from drift_action.compare.normalize import SECRET_STRING_DATA
+from drift_action.compare.verdicts import Settings, compare
+from drift_action.core.identity import canonical_group
+from drift_action.core.model import (
     Actor,
     ChangeType,
     KubeObject,
@@ -27,9 +29,7 @@ from drift_action.model import (
     SourceLocation,
     Status,
 )
-from drift_action.normalize import RULES as ALWAYS_APPLIED
-from drift_action.normalize import SECRET_STRING_DATA
-from drift_action.quantity import parse_quantity
+from drift_action.live.quantity import parse_quantity
 from drift_action.report import RenderOptions, render
 
 SETTINGS = Settings(parse_quantity=parse_quantity)

@@ -2,11 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from drift_action.errors import InputError
-from drift_action.model import ResourceKey
-from drift_action.objects import RawObject, collect, desired_objects, learn_scopes, live_objects
-from drift_action.scope import ScopeResolver
-from drift_action.yaml_docs import parse_documents
+from drift_action.core.errors import InputError
+from drift_action.core.model import ResourceKey
+from drift_action.core.objects import (
+    RawObject,
+    collect,
+    desired_objects,
+    learn_scopes,
+    live_objects,
+)
+from drift_action.core.scope import ScopeResolver
+from drift_action.core.yaml_docs import parse_documents
 
 
 def raw(

@@ -22,13 +22,21 @@ import pytest
 import yaml
 from support import run_cli
 
-from drift_action.managed_fields import parse_entries
-from drift_action.managers import ManagerClasses
-from drift_action.model import Actor, Attribution, Change, ChangeType, Report, ResourceKey, Status
-from drift_action.normalize import comparable
-from drift_action.ownership import Owners
-from drift_action.paths import ListKey, format_path
-from drift_action.paths import Path as FieldPath
+from drift_action.compare.managed_fields import parse_entries
+from drift_action.compare.managers import ManagerClasses
+from drift_action.compare.normalize import comparable
+from drift_action.compare.ownership import Owners
+from drift_action.core.model import (
+    Actor,
+    Attribution,
+    Change,
+    ChangeType,
+    Report,
+    ResourceKey,
+    Status,
+)
+from drift_action.core.paths import ListKey, format_path
+from drift_action.core.paths import Path as FieldPath
 from drift_action.pipeline import RunOptions, run
 from drift_action.sources import ManifestsSpec
 

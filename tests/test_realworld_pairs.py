@@ -21,12 +21,12 @@ import pytest
 import yaml
 from kube_emulator import KubeEmulator
 
-from drift_action.config import Config, load_config
+from drift_action.compare.dry_run import CompareMode
+from drift_action.config.file import Config, load_config
+from drift_action.core.model import Report, Status
 from drift_action.live.kube_client import ClusterSpec
-from drift_action.model import Report, Status
 from drift_action.pipeline import RunOptions, run
 from drift_action.report import render
-from drift_action.server_side import CompareMode
 from drift_action.sources.manifests import ManifestsSpec
 
 DATA = Path(__file__).parent / "data" / "realworld"

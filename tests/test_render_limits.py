@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from support import run_action, run_cli
 
-from drift_action.bounds import MIB, RenderLimits, format_size, parse_seconds, parse_size
-from drift_action.errors import UsageError
-from drift_action.tools import ToolError, run_program, run_tool
+from drift_action.core.bounds import MIB, RenderLimits, format_size, parse_seconds, parse_size
+from drift_action.core.errors import UsageError
+from drift_action.core.tools import ToolError, run_program, run_tool
 
 LIVE = '{"apiVersion": "v1", "kind": "List", "items": []}'
 # 10^10 iterations of nothing: a template that never ends, in little memory.

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from support import EXAMPLES, ROOT
 
-from drift_action.model import (
+from drift_action.core.model import (
     Change,
     ChangeType,
     Report,
@@ -19,11 +19,11 @@ from drift_action.model import (
     SourceLocation,
     Status,
 )
-from drift_action.paths import ListKey
+from drift_action.core.paths import ListKey
+from drift_action.core.selector import parse_selector
 from drift_action.pipeline import RunOptions, run
 from drift_action.report import RenderOptions, render
 from drift_action.report.markdown import code
-from drift_action.selector import parse_selector
 from drift_action.sources import ManifestsSpec
 
 GOLDEN = Path(__file__).parent / "golden"

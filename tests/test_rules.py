@@ -2,9 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from drift_action.model import Actor, Attribution, Change, ChangeType, ResourceKey, Severity
-from drift_action.paths import ListKey, Path, format_path
-from drift_action.rules import (
+from drift_action.compare.rules import (
     IgnoreRule,
     PathPattern,
     ResourceMatch,
@@ -15,6 +13,8 @@ from drift_action.rules import (
     parse_pointer,
     severity_of,
 )
+from drift_action.core.model import Actor, Attribution, Change, ChangeType, ResourceKey, Severity
+from drift_action.core.paths import ListKey, Path, format_path
 
 DEPLOY = ResourceKey("apps", "Deployment", "prod-eu", "web")
 WEB = ListKey((("name", "web"),))

@@ -38,8 +38,8 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from drift_action import action, cli
-from drift_action.errors import DriftActionError
-from drift_action.paths import format_path
+from drift_action.core.errors import DriftActionError
+from drift_action.core.paths import format_path
 
 EXAMPLES = int(os.environ.get("DRIFT_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(
@@ -889,7 +889,7 @@ def test_malformed_secret_file_error_quotes_no_value(
 def test_debug_traceback_quotes_no_value_with_the_pure_python_yaml_loader(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from drift_action import yaml_docs
+    from drift_action.core import yaml_docs
 
     monkeypatch.setattr(yaml_docs, "_Loader", yaml.SafeLoader)
     check_malformed("x|Abc9defGH:y", "password", "stringData", "unclosed double quote")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from drift_action.errors import UsageError
-from drift_action.selector import parse_selector
+from drift_action.core.errors import UsageError
+from drift_action.core.selector import parse_selector
 
 LABELS = {"app": "web", "tier": "frontend", "env": "prod"}
 

@@ -15,11 +15,11 @@ import pytest
 import yaml
 from kube_emulator import Fault, KubeEmulator
 
-from drift_action.errors import UsageError
+from drift_action.compare.dry_run import SERVER_SIDE, CompareMode
+from drift_action.core.errors import UsageError
+from drift_action.core.model import ChangeType, ResourceResult, Status
 from drift_action.live.kube_client import ClusterSpec
-from drift_action.model import ChangeType, ResourceResult, Status
 from drift_action.pipeline import RunOptions, run
-from drift_action.server_side import SERVER_SIDE, CompareMode
 from drift_action.sources.manifests import ManifestsSpec
 
 REGISTRY = "registry.example.com/mirror/"

@@ -4,7 +4,7 @@ from typing import Any
 
 import yaml
 
-from drift_action.string_fields import non_strings
+from drift_action.sources.string_fields import non_strings
 
 
 def fields(text: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from support import run_cli as run_installed_cli
 from test_secret_leaks import Outcome, working_directory
 from test_secret_leaks import run_cli as run_in_process
 
-from drift_action.terraform.trees import MAX_DEPTH
+from drift_action.sources.terraform.trees import MAX_DEPTH
 
 DATA = ROOT / "tests" / "data" / "terraform"
 MODULES = DATA / "plan-modules.json"

@@ -30,8 +30,8 @@ from support import ROOT
 from support import run_cli as run_installed_cli
 from test_secret_leaks import assert_no_leak, run_action, run_cli, secret_values, working_directory
 
-from drift_action.sources import terraform_helm
-from drift_action.terraform.helm_release import HelmRelease
+from drift_action.sources.terraform import helm as terraform_helm
+from drift_action.sources.terraform.helm_release import HelmRelease
 
 DATA = ROOT / "tests" / "data" / "terraform"
 FUZZ = settings(

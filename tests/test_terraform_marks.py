@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift_action.compare import compare, redact
-from drift_action.marks import KNOWN_AFTER_APPLY, PROVIDER_DEFAULT, SENSITIVE_NOTE, resolve
-from drift_action.model import (
+from drift_action.compare.marks import KNOWN_AFTER_APPLY, PROVIDER_DEFAULT, SENSITIVE_NOTE, resolve
+from drift_action.compare.verdicts import compare, redact
+from drift_action.core.model import (
     Change,
     ChangeType,
     KubeObject,
@@ -20,7 +20,7 @@ from drift_action.model import (
     SourceLocation,
     Status,
 )
-from drift_action.paths import ListKey
+from drift_action.core.paths import ListKey
 
 KEY = ResourceKey("apps", "Deployment", "shop", "web")
 CONTAINERS = ("spec", "template", "spec", "containers")

@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from support import ROOT, run_cli
 
-from drift_action.bounds import RenderLimits
-from drift_action.confine import PathPolicy
-from drift_action.errors import InputError
-from drift_action.model import Document
-from drift_action.sources.terraform import TerraformRenderer, TerraformSpec, load_plan
-from drift_action.terraform.documents import build
-from drift_action.terraform.plan import read_plan
+from drift_action.core.bounds import RenderLimits
+from drift_action.core.confine import PathPolicy
+from drift_action.core.errors import InputError
+from drift_action.core.model import Document
+from drift_action.sources.terraform.documents import build
+from drift_action.sources.terraform.plan import read_plan
+from drift_action.sources.terraform.source import TerraformRenderer, TerraformSpec, load_plan
 
 DATA = ROOT / "tests" / "data" / "terraform"
 PLAN = DATA / "plan-modules.json"

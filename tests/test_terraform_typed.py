@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from drift_action.terraform.schema import DEFAULTS, RESOURCES, is_default
-from drift_action.terraform.typed import camel, typed_object
+from drift_action.sources.terraform.schema import DEFAULTS, RESOURCES, is_default
+from drift_action.sources.terraform.typed import camel, typed_object
 
 TYPED = Path(__file__).parent / "data" / "terraform" / "typed"
 FIXTURES = sorted(TYPED.glob("*.json"))

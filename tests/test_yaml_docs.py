@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drift_action import cli, yaml_docs
-from drift_action.bounds import MAX_NESTING
-from drift_action.errors import InputError
-from drift_action.yaml_docs import parse_documents
+from drift_action import cli
+from drift_action.core import yaml_docs
+from drift_action.core.bounds import MAX_NESTING
+from drift_action.core.errors import InputError
+from drift_action.core.yaml_docs import parse_documents
 
 
 def test_documents_remember_their_start_line() -> None:
@@ -75,8 +76,8 @@ import datetime  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from drift_action.yaml_build import Unsupported, build_documents  # noqa: E402
-from drift_action.yaml_docs import DataLoader  # noqa: E402
+from drift_action.core.yaml_build import Unsupported, build_documents  # noqa: E402
+from drift_action.core.yaml_docs import DataLoader  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,14 +7,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from drift_action.extras import RELEASE_NAME, labels
+from drift_action.compare.extras import RELEASE_NAME, labels
+from drift_action.core.model import KubeObject, SourceLocation, Unreadable
+from drift_action.core.objects import RawObject
+from drift_action.core.scope import ScopeResolver
+from drift_action.core.selector import Selector
 from drift_action.live.discovery import ApiResource, Discovery, NotServed
 from drift_action.live.fetch import ListTask, fetch_all
 from drift_action.live.kube_client import ApiError, ClusterError, KubeClient
-from drift_action.model import KubeObject, SourceLocation, Unreadable
-from drift_action.objects import RawObject
-from drift_action.scope import ScopeResolver
-from drift_action.selector import Selector
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # The kubernetes package is imported when a cluster is read, not before: it is a tenth of a
 # second at every start, and a run against a snapshot or a plan never needs it.
 
-from drift_action.errors import DriftActionError, UsageError
+from drift_action.core.errors import DriftActionError, UsageError
 from drift_action.live.kubeconfig_guard import check_kubeconfigs
 
 log = logging.getLogger(__name__)

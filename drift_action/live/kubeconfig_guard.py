@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from drift_action.confine import PathPolicy
-from drift_action.errors import UsageError
+from drift_action.core.confine import PathPolicy
+from drift_action.core.errors import UsageError
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _LIMIT = 4 * 1024 * 1024

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from drift_action.compare import Settings
+from drift_action.compare.dry_run import CompareMode, confirm
+from drift_action.compare.verdicts import Settings
+from drift_action.core.model import KubeObject, Report, ResourceResult
 from drift_action.live.cluster import ClusterReader
 from drift_action.live.kube_client import ApiError, ClusterError
-from drift_action.model import KubeObject, Report, ResourceResult
-from drift_action.server_side import CompareMode, confirm
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from drift_action.files import STDIN, display_path, read_text
-from drift_action.objects import RawObject, collect
-from drift_action.yaml_docs import parse_documents
+from drift_action.core.files import STDIN, display_path, read_text
+from drift_action.core.objects import RawObject, collect
+from drift_action.core.yaml_docs import parse_documents
 
 log = logging.getLogger(__name__)
 

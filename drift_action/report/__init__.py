@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drift_action.model import Report
+from drift_action.core.model import Report
 from drift_action.report import json_format, markdown, text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drift_action.model import Attribution, Change, Observer, Report, ResourceResult, Status
+from drift_action.core.model import Attribution, Change, Observer, Report, ResourceResult, Status
 from drift_action.report.values import ownership_note
 
 

@@ -11,9 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from drift_action.marks import KNOWN_AFTER_APPLY
-from drift_action.model import Change, ChangeType, Report, ResourceResult, Status
-from drift_action.normalize import RULES as ALWAYS
+from drift_action.compare.marks import KNOWN_AFTER_APPLY
+from drift_action.compare.normalize import RULES as ALWAYS
+from drift_action.core.model import Change, ChangeType, Report, ResourceResult, Status
 from drift_action.report.summary import headline
 from drift_action.report.values import (
     by,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drift_action.model import Report, Status
+from drift_action.core.model import Report, Status
 from drift_action.report.values import plural
 
 _LABELS = (

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from drift_action.model import (
+from drift_action.core.model import (
     Attribution,
     Change,
     ChangeType,

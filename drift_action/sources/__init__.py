@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift_action.sources import helm, kustomize, manifests, terraform
 from drift_action.sources.base import Rendered, Renderer, SourceSpec
-from drift_action.sources.helm import HelmSpec
-from drift_action.sources.kustomize import KustomizeSpec
-from drift_action.sources.manifests import ManifestsSpec
-from drift_action.sources.terraform import TerraformSpec
+from drift_action.sources.helm.render import HelmRenderer
+from drift_action.sources.helm.spec import HelmSpec
+from drift_action.sources.kustomize import KustomizeRenderer, KustomizeSpec
+from drift_action.sources.manifests import ManifestsRenderer, ManifestsSpec
+from drift_action.sources.terraform.source import TerraformRenderer, TerraformSpec
 
 RENDERERS: dict[type[Any], Renderer[Any]] = {
-    ManifestsSpec: manifests.ManifestsRenderer(),
-    HelmSpec: helm.HelmRenderer(),
-    KustomizeSpec: kustomize.KustomizeRenderer(),
-    TerraformSpec: terraform.TerraformRenderer(),
+    ManifestsSpec: ManifestsRenderer(),
+    HelmSpec: HelmRenderer(),
+    KustomizeSpec: KustomizeRenderer(),
+    TerraformSpec: TerraformRenderer(),
 }
 
 

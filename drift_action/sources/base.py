@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from drift_action.model import Document, Observation
+from drift_action.core.model import Document, Observation
 
 
 class SourceSpec(Protocol):

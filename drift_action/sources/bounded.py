@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from drift_action.bounds import RenderLimits, format_size
-from drift_action.errors import InputError
-from drift_action.tools import ToolError
+from drift_action.core.bounds import RenderLimits, format_size
+from drift_action.core.errors import InputError
+from drift_action.core.tools import ToolError
 
 
 def too_slow(what: str, limits: RenderLimits) -> str:

@@ -10,16 +10,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from drift_action.bounds import RenderLimits
-from drift_action.confine import PathPolicy
-from drift_action.errors import InputError
-from drift_action.files import display_path, read_text
-from drift_action.model import SourceLocation
+from drift_action.core.bounds import RenderLimits
+from drift_action.core.confine import PathPolicy
+from drift_action.core.errors import InputError
+from drift_action.core.files import display_path, read_text
+from drift_action.core.model import SourceLocation
+from drift_action.core.tools import ToolError, run_tool, which
+from drift_action.core.wording import CLI, Wording
+from drift_action.core.yaml_docs import parse_documents
 from drift_action.sources.base import Rendered
 from drift_action.sources.bounded import limit_error
-from drift_action.tools import ToolError, run_tool, which
-from drift_action.wording import CLI, Wording
-from drift_action.yaml_docs import parse_documents
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drift_action.confine import PathPolicy
-from drift_action.errors import InputError
-from drift_action.files import display_path, read_text
-from drift_action.model import Document
+from drift_action.core.confine import PathPolicy
+from drift_action.core.errors import InputError
+from drift_action.core.files import display_path, read_text
+from drift_action.core.model import Document
+from drift_action.core.wording import CLI, Wording
+from drift_action.core.yaml_docs import parse_documents
 from drift_action.sources.base import Rendered
 from drift_action.sources.gitignore import GitIgnored
 from drift_action.sources.misdirected import check_not_misdirected, with_hint
-from drift_action.wording import CLI, Wording
-from drift_action.yaml_docs import parse_documents
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from drift_action.errors import InputError
-from drift_action.files import display_path
+from drift_action.core.errors import InputError
+from drift_action.core.files import display_path
+from drift_action.core.wording import Wording
 from drift_action.sources.kustomize import KUSTOMIZATION_FILES
-from drift_action.wording import Wording
 
 CHART_FILE = "Chart.yaml"
 _CHART_PARTS = ("templates", "crds")

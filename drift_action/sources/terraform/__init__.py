@@ -1,0 +1,9 @@
+"""Terraform plans as desired state: pure readers of `terraform show -json` output.
+
+`plan` checks the format and lists the resource instances, `schema` holds the kubernetes
+provider's attribute tables, `typed` turns typed resources into API objects with them,
+`manifests` reads `kubernetes_manifest` and `kubectl_manifest`, `helm_release` reads Helm
+releases, `trees` walks Terraform's unknown and sensitive trees, and `documents` turns a plan
+into documents and observations. Reading files and running
+`terraform` or Helm is the source's job (`drift_action.sources.terraform.source`).
+"""
