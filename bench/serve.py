@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from kube_emulator import KubeEmulator, RequestRecord
+from support.kube_emulator import KubeEmulator, RequestRecord
 
 KINDS_OF_REQUEST = ("discovery", "list", "get", "other")
 

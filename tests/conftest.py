@@ -4,8 +4,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fuzzing import load_hypothesis_profile
 from support import EXAMPLES
+from support.fuzzing import load_hypothesis_profile
 
 # Before any test module makes its own `settings(...)`: they take what they leave out from here.
 load_hypothesis_profile()

@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference_diff import FieldDiff as ReferenceDiff
+from support.reference_diff import FieldDiff as ReferenceDiff
 
 from drift_action.compare.diff import UNORDERED, FieldDiff
 from drift_action.live.quantity import parse_quantity

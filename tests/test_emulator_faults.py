@@ -11,9 +11,9 @@ import time
 from typing import Any
 
 import pytest
-from github_emulator import Fault as GitHubFault
-from github_emulator import GitHubEmulator
-from kube_emulator import Fault, KubeEmulator
+from support.github_emulator import Fault as GitHubFault
+from support.github_emulator import GitHubEmulator
+from support.kube_emulator import Fault, KubeEmulator
 
 CONFIGMAP = {
     "apiVersion": "v1",

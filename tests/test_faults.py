@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 import yaml
-from kube_emulator import Fault, KubeEmulator
 from support import EXAMPLES, run_action, run_cli
+from support.kube_emulator import Fault, KubeEmulator
 
 MANIFESTS = EXAMPLES / "manifests"
 DRIFTED = EXAMPLES / "live" / "drifted.yaml"

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from fuzzing import fuzz_settings, no_hang, result_or_one_line
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import DATA
+from support.fuzzing import fuzz_settings, no_hang, result_or_one_line
 
 from drift_action import cli
 from drift_action.core.errors import DriftActionError
@@ -38,7 +39,6 @@ from drift_action.core.yaml_docs import parse_documents
 from drift_action.live.snapshot import read_snapshots
 
 FUZZ = fuzz_settings(50)
-DATA = Path(__file__).parent / "data"
 HANDEDITS = DATA / "handedits"
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -38,10 +38,11 @@ from typing import Any
 
 import pytest
 import yaml
-from fuzzing import fuzz_settings, no_hang, result_or_one_line
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
+from support import DATA as TEST_DATA
+from support.fuzzing import fuzz_settings, no_hang, result_or_one_line
 
 from drift_action import cli
 from drift_action.core.errors import DriftActionError
@@ -51,7 +52,7 @@ from drift_action.sources.terraform.plan import read_plan
 from drift_action.sources.terraform.source import load_plan
 
 FUZZ = fuzz_settings(30)
-DATA = Path(__file__).parent / "data" / "terraform"
+DATA = TEST_DATA / "terraform"
 TYPED = {
     fixture["type"]: fixture
     for fixture in (json.loads(p.read_text()) for p in sorted((DATA / "typed").glob("*.json")))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from github_emulator import ACTIONS_BOT, Fault, GitHubEmulator, User
+from support.github_emulator import ACTIONS_BOT, Fault, GitHubEmulator, User
 
 from drift_action.core.errors import GitHubError
 from drift_action.github.checks import Annotation, CheckOutput, Level

@@ -13,9 +13,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from github_emulator import ACTIONS_BOT, BODY_LIMIT, NOT_ACCESSIBLE, Fault, GitHubEmulator, User
 from markdown_it import MarkdownIt
 from support import run_action
+from support.github_emulator import (
+    ACTIONS_BOT,
+    BODY_LIMIT,
+    NOT_ACCESSIBLE,
+    Fault,
+    GitHubEmulator,
+    User,
+)
 
 HEAD = "0123456789abcdef0123456789abcdef01234567"  # the pull request's head commit
 MERGE = "fedcba9876543210fedcba9876543210fedcba98"  # GITHUB_SHA on pull_request: the merge

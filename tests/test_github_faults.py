@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from github_emulator import ACTIONS_BOT, Fault, GitHubEmulator
+from support.github_emulator import ACTIONS_BOT, Fault, GitHubEmulator
 from test_github_e2e import HEAD, MERGE, Runner, pr_event, warnings
 
 from drift_action.core.errors import GitHubError

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import DATA as TEST_DATA
 
 from drift_action.core.errors import DriftActionError, InputError, UsageError
 from drift_action.core.model import Document
@@ -31,7 +32,7 @@ from drift_action.sources.helm.chart import (
 from drift_action.sources.helm.render import HelmRenderer, template_command
 from drift_action.sources.helm.spec import merge_values
 
-DATA = Path(__file__).parent / "data" / "charts"
+DATA = TEST_DATA / "charts"
 HELM_TESTDATA = DATA / "helm__helm" / "pkg" / "cmd" / "testdata"
 TESTCHARTS = HELM_TESTDATA / "testcharts"
 PROMETHEUS_CHARTS = DATA / "prometheus-community__helm-charts" / "charts"

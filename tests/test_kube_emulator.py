@@ -18,7 +18,11 @@ from urllib.parse import urlencode
 import pytest
 import urllib3
 import yaml
-from kube_emulator import (
+from kubernetes import config as kube_config
+from kubernetes.client import ApiClient, AppsV1Api, Configuration, CoreV1Api
+from kubernetes.client.exceptions import ApiException
+from support import DATA as TEST_DATA
+from support.kube_emulator import (
     EXPIRED_MESSAGE,
     EXPIRED_WITH_TOKEN_MESSAGE,
     Fault,
@@ -26,11 +30,8 @@ from kube_emulator import (
     RequestRecord,
     ResourceType,
 )
-from kubernetes import config as kube_config
-from kubernetes.client import ApiClient, AppsV1Api, Configuration, CoreV1Api
-from kubernetes.client.exceptions import ApiException
 
-DATA = Path(__file__).parent / "data" / "emulator"
+DATA = TEST_DATA / "emulator"
 KUBECTL = shutil.which("kubectl")
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from support import DATA as TEST_DATA
 
 from drift_action.core.errors import DriftActionError, InputError
 from drift_action.core.model import Document
@@ -22,7 +23,7 @@ from drift_action.core.tools import ToolError, run_tool
 from drift_action.sources import RENDERERS, KustomizeSpec, render
 from drift_action.sources.kustomize import KustomizeRenderer, build_command
 
-FLUX = Path(__file__).parent / "data" / "kustomize" / "fluxcd__flux2"
+FLUX = TEST_DATA / "kustomize" / "fluxcd__flux2"
 BUILD = FLUX / "cmd" / "flux" / "testdata" / "build-kustomization"
 PODINFO = BUILD / "podinfo"
 FLUX_LABELS = ("kustomize.toolkit.fluxcd.io/name", "kustomize.toolkit.fluxcd.io/namespace")

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
-from github_emulator import GitHubEmulator
-from kube_emulator import KubeEmulator, RequestRecord
 from support import EXAMPLES, ROOT, run_action, run_cli
+from support.github_emulator import GitHubEmulator
+from support.kube_emulator import KubeEmulator, RequestRecord
 from test_github_e2e import DRIFTED as DRIFTED_SNAPSHOT
 from test_github_e2e import HEAD, IN_SYNC, MERGE, Runner, pr_event
 

@@ -1,5 +1,5 @@
 """Reading the live state from a cluster: the real `kubernetes` client over HTTP against the
-Kubernetes API emulator in tests/kube_emulator (a real server on 127.0.0.1)."""
+Kubernetes API emulator in tests/support/kube_emulator (a real server on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
-from kube_emulator import Fault, KubeEmulator
 from support import EXAMPLES, run_action, run_cli
+from support.kube_emulator import Fault, KubeEmulator
 
 from drift_action.core.model import Report, Status
 from drift_action.core.selector import parse_selector

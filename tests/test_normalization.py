@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import copy
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from support import DATA as TEST_DATA
 
 from drift_action.compare.normalize import RULES as ALWAYS_APPLIED
 from drift_action.compare.normalize import SECRET_STRING_DATA
@@ -728,10 +728,7 @@ def test_configmap_data_key_named_ca_bundle_is_compared() -> None:
 
 # --- encrypted-in-git: SOPS ciphertext and Flux's **SOPS** mask --------------------------------
 
-_FLUX_PODINFO = (
-    Path(__file__).parent
-    / "data/realworld/fluxcd__flux2/cmd/flux/testdata/build-kustomization/podinfo"
-)
+_FLUX_PODINFO = TEST_DATA / "realworld/fluxcd__flux2/cmd/flux/testdata/build-kustomization/podinfo"
 
 
 def _sops_file(name: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from support import run_cli
+from support import DATA, run_cli
 
 from drift_action.compare.managed_fields import parse_entries
 from drift_action.compare.managers import ManagerClasses
@@ -40,7 +40,6 @@ from drift_action.core.paths import Path as FieldPath
 from drift_action.pipeline import RunOptions, run
 from drift_action.sources import ManifestsSpec
 
-DATA = Path(__file__).parent / "data"
 BLAME = DATA / "realworld" / "knight42__kubectl-blame" / "cmd" / "testdata"
 HANDEDITS = DATA / "handedits"
 

@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 import yaml
-from kube_emulator import KubeEmulator
+from support import DATA as TEST_DATA
+from support.kube_emulator import KubeEmulator
 
 from drift_action.compare.dry_run import CompareMode
 from drift_action.config.file import Config, load_config
@@ -29,7 +30,7 @@ from drift_action.pipeline import RunOptions, run
 from drift_action.report import render
 from drift_action.sources.manifests import ManifestsSpec
 
-DATA = Path(__file__).parent / "data" / "realworld"
+DATA = TEST_DATA / "realworld"
 PAIRS: list[dict[str, Any]] = json.loads((DATA / "pairs.json").read_text(encoding="utf-8"))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from support import EXAMPLES, ROOT
+from support import EXAMPLES, GOLDEN, ROOT
 
 from drift_action.core.model import (
     Change,
@@ -25,8 +25,6 @@ from drift_action.pipeline import RunOptions, run
 from drift_action.report import RenderOptions, render
 from drift_action.report.markdown import code
 from drift_action.sources import ManifestsSpec
-
-GOLDEN = Path(__file__).parent / "golden"
 
 
 @pytest.fixture(scope="module")

@@ -52,11 +52,11 @@ from typing import Any
 
 import pytest
 import yaml
-from github_emulator import GitHubEmulator
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
-from kube_emulator import KubeEmulator
 from support import ROOT, run_action, run_cli
+from support.github_emulator import GitHubEmulator
+from support.kube_emulator import KubeEmulator
 from test_secret_leaks import SPECIALS, dump_yaml, leak_forms
 from test_terraform_leaks import Values, live_with, plan_with
 

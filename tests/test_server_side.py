@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from kube_emulator import Fault, KubeEmulator
+from support.kube_emulator import Fault, KubeEmulator
 
 from drift_action.compare.dry_run import SERVER_SIDE, CompareMode
 from drift_action.core.errors import UsageError

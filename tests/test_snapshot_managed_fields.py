@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
-from kube_emulator import KubeEmulator
 from support import EXAMPLES, run_cli
+from support.kube_emulator import KubeEmulator
 
 MANIFESTS = "examples/manifests"
 KUBECTL_SNAPSHOT = EXAMPLES / "live" / "drifted-kubectl.yaml"

@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 import yaml
-from support import run_action, run_cli
+from support import DATA, run_action, run_cli
 
 from drift_action.sources import HelmSpec, KustomizeSpec, render
 
-DATA = Path(__file__).parent / "data"
 HELLO = DATA / "charts" / "helm__examples" / "charts" / "hello-world"
 PODINFO = (
     DATA / "kustomize" / "fluxcd__flux2" / "cmd" / "flux" / "testdata" / "build-kustomization"
@@ -206,7 +205,7 @@ def test_action_renders_helm_and_kustomize(workspace: Path) -> None:
 
 
 def test_helm_chart_compared_with_a_cluster(chart: Path, tmp_path: Path) -> None:
-    from kube_emulator import KubeEmulator
+    from support.kube_emulator import KubeEmulator
 
     live = as_live(rendered(HelmSpec(str(chart), release="hello", namespace="web")), "web")
     next(obj for obj in live if obj["kind"] == "Service")["spec"]["type"] = "NodePort"

@@ -11,7 +11,7 @@ the snapshot and with `--live-from-terraform`; the action runs in a workspace. N
 nor its core, base64 or escaped forms may appear in stdout, stderr, logs or files.
 
 `DRIFT_FUZZ_EXAMPLES=200 python -m pytest tests/test_terraform_leaks.py` runs a longer search
-(tests/fuzzing.py).
+(tests/support/fuzzing.py).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from fuzzing import fuzz_examples
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 from support import ROOT
 from support import run_cli as run_installed_cli
+from support.fuzzing import fuzz_examples
 from test_secret_leaks import assert_no_leak, run_action, run_cli, secret_values, working_directory
 
 from drift_action.sources.terraform import helm as terraform_helm

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import DATA as TEST_DATA
 
 from drift_action.sources.terraform.schema import DEFAULTS, RESOURCES, is_default
 from drift_action.sources.terraform.typed import camel, typed_object
 
-TYPED = Path(__file__).parent / "data" / "terraform" / "typed"
+TYPED = TEST_DATA / "terraform" / "typed"
 FIXTURES = sorted(TYPED.glob("*.json"))
 
 # The list: each with its _v1 twin (daemon sets are kubernetes_daemonset and _v1).

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import DATA
 
 from drift_action import cli
 from drift_action.core import yaml_docs
@@ -78,8 +79,6 @@ from hypothesis import strategies as st  # noqa: E402
 
 from drift_action.core.yaml_build import Unsupported, build_documents  # noqa: E402
 from drift_action.core.yaml_docs import DataLoader  # noqa: E402
-
-DATA = Path(__file__).parent / "data"
 
 
 def safe_loaded(text: str) -> list[object]:

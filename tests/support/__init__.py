@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "examples"
+DATA = ROOT / "tests" / "data"  # test data, most of it from other projects (see its READMEs)
+GOLDEN = ROOT / "tests" / "golden"  # the expected reports of tests/report/test_reports.py
 
 
 def cli_command() -> list[str]:

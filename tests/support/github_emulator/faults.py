@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fault_set import FaultSet, Matching
+from support.fault_set import FaultSet, Matching
 
 # What GitHub says when a GITHUB_TOKEN lacks a permission, as on a fork's pull request.
 NOT_ACCESSIBLE = "Resource not accessible by integration"

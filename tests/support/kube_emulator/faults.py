@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fault_set import FaultSet, Matching
+from support.fault_set import FaultSet, Matching
 
 DEFAULT_USER = "system:serviceaccount:ci:drift"
 

@@ -2,7 +2,7 @@
 (libFuzzer), seeded with the manifests in tests/data. On demand only (not collected by pytest):
 
     pip install atheris
-    python tests/fuzz_atheris.py -atheris_runs=500000 -max_len=4096
+    python tests/support/fuzz_atheris.py -atheris_runs=500000 -max_len=4096
 
 The same rule as tests/test_fuzz_inputs.py: a result, or a `DriftActionError` with a one-line
 message; anything else is a crash libFuzzer reports with the input that caused it.
@@ -21,7 +21,7 @@ with atheris.instrument_imports(include=["drift_action"]):
     from drift_action.core.objects import collect, live_objects
     from drift_action.core.yaml_docs import parse_documents
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def one_input(data: bytes) -> None:
