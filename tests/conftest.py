@@ -7,6 +7,9 @@ import pytest
 from support import EXAMPLES
 from support.fuzzing import load_hypothesis_profile
 
+# The GitHub end-to-end fixtures (`gh`, `act`), for the tests in github/ and entry/ that publish.
+pytest_plugins = ["support.github_run"]
+
 # Before any test module makes its own `settings(...)`: they take what they leave out from here.
 load_hypothesis_profile()
 

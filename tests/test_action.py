@@ -6,20 +6,7 @@ import json
 from pathlib import Path
 
 from support import run_action
-
-
-def action_env(workspace: Path, **inputs: str) -> dict[str, str]:
-    env = {
-        "GITHUB_STEP_SUMMARY": str(workspace.parent / "summary.md"),
-        "GITHUB_OUTPUT": str(workspace.parent / "output.txt"),
-        # The runner passes every input, with action.yml's defaults for those not given.
-        "INPUT_NAMESPACE": "default",
-        "INPUT_FORMAT": "text",
-        "INPUT_FAIL_ON_DRIFT": "true",
-        "INPUT_SELECTOR": "",
-    }
-    env.update({f"INPUT_{name.upper()}": value for name, value in inputs.items()})
-    return env
+from support.action_run import action_env
 
 
 def outputs(workspace: Path) -> dict[str, str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from support import EXAMPLES, ROOT, action_entrypoint, run_action, run_cli
-from test_action import action_env
+from support.action_run import action_env
 
 DRIFTED = str(EXAMPLES / "live" / "drifted.yaml")
 

@@ -13,30 +13,17 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.github_emulator import ACTIONS_BOT, Fault, GitHubEmulator
-from test_github_e2e import HEAD, MERGE, Runner, pr_event, warnings
+from support.github_run import HEAD, Runner, pr_event, warnings
 
 from drift_action.core.errors import GitHubError
 from drift_action.github.context import GitHubContext
 from drift_action.github.pygithub import PyGitHubApi
 
 COMMENTS = r"/issues/\d+/comments(\?|$)"  # with or without a query
-
-
-@pytest.fixture
-def gh() -> Iterator[GitHubEmulator]:
-    with GitHubEmulator() as emulator:
-        emulator.add_commit(MERGE)
-        yield emulator
-
-
-@pytest.fixture
-def act(workspace: Path, gh: GitHubEmulator) -> Runner:
-    return Runner(workspace, gh)
 
 
 def assert_the_report_stands(

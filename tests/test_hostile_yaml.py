@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from support import run_cli
-from test_yaml_docs import LAUGHS
+from support.yaml_bombs import LAUGHS
 
 LIVE = """apiVersion: v1
 kind: ConfigMap

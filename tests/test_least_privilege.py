@@ -17,9 +17,9 @@ import pytest
 import yaml
 from support import EXAMPLES, ROOT, run_action, run_cli
 from support.github_emulator import GitHubEmulator
+from support.github_run import DRIFTED as DRIFTED_SNAPSHOT
+from support.github_run import HEAD, IN_SYNC, Runner, pr_event
 from support.kube_emulator import KubeEmulator, RequestRecord
-from test_github_e2e import DRIFTED as DRIFTED_SNAPSHOT
-from test_github_e2e import HEAD, IN_SYNC, MERGE, Runner, pr_event
 
 MANIFESTS = EXAMPLES / "manifests"
 DRIFTED = EXAMPLES / "live" / "drifted.yaml"
@@ -207,18 +207,6 @@ def test_the_action_reading_a_cluster_only_reads_and_without_a_token_sends_githu
 
 
 # -- GitHub ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def gh() -> Iterator[GitHubEmulator]:
-    with GitHubEmulator() as emulator:
-        emulator.add_commit(MERGE)
-        yield emulator
-
-
-@pytest.fixture
-def act(workspace: Path, gh: GitHubEmulator) -> Runner:
-    return Runner(workspace, gh)
 
 
 def test_with_every_publication_off_github_hears_nothing(act: Runner, gh: GitHubEmulator) -> None:

@@ -12,7 +12,7 @@ them everywhere drift-action is trusted with secrets:
   (extra, by its labels);
 * Helm values that a tiny chart turns into Secret `data` (b64enc) and `stringData` (toJson);
 * a Kustomize secretGenerator's literals;
-* a Terraform plan (tests/data/terraform, as test_terraform_leaks.py fills it): a
+* a Terraform plan (tests/data/terraform, as support/terraform_plans.py fills it): a
   kubernetes_secret's data, an env value from a sensitive variable (`after_sensitive`), a
   kubectl_manifest's `sensitive_fields` and Secret, a helm_release's `set_sensitive` value;
 * the cluster token: `--server` with DRIFT_ACTION_TOKEN and the action's `token` input, against
@@ -28,7 +28,7 @@ installed CLI in every format (`--format text|markdown|json`, `--output FILE`, `
 stdout, stderr, `--output` files, drift-report.md and .json, $GITHUB_OUTPUT,
 $GITHUB_STEP_SUMMARY, and every request body the GitHub emulator recorded; for each value as
 written, its core, its base64 and its JSON-, HTML-, Markdown- and workflow-command-escaped forms
-(`test_secret_leaks.leak_forms`). The action's `::add-mask::` lines come first and are the only
+(`support.leaks.leak_forms`). The action's `::add-mask::` lines come first and are the only
 place a credential may appear.
 
     DRIFT_FUZZ_EXAMPLES=30 python -m pytest tests/test_secrets_everywhere.py   # a longer search
@@ -57,8 +57,8 @@ from hypothesis import strategies as st
 from support import ROOT, run_action, run_cli
 from support.github_emulator import GitHubEmulator
 from support.kube_emulator import KubeEmulator
-from test_secret_leaks import SPECIALS, dump_yaml, leak_forms
-from test_terraform_leaks import Values, live_with, plan_with
+from support.leaks import SPECIALS, dump_yaml, leak_forms
+from support.terraform_plans import Values, live_with, plan_with
 
 from drift_action import action
 
@@ -97,7 +97,7 @@ SPECIAL = "\\.*+?^$()[]{}|<>&\"'`#_~-%!=:;,/@ \t"
 HELM = string.ascii_letters + string.digits + string.punctuation + " éü中ß😀"
 LITERAL = "".join(c for c in HELM if c not in "\"'\\ ")  # kustomize strips quotes from literals
 ALPHABETS = {
-    "any": None,  # test_secret_leaks.SPECIALS and any UTF-8 character
+    "any": None,  # support.leaks.SPECIALS and any UTF-8 character
     "printable": string.printable,
     "base64": BASE64,
     "special": SPECIAL,

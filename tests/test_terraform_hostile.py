@@ -34,8 +34,8 @@ from typing import Any
 import pytest
 from support import ROOT, run_action
 from support import run_cli as run_installed_cli
-from test_secret_leaks import Outcome, working_directory
-from test_secret_leaks import run_cli as run_in_process
+from support.leaks import Outcome, working_directory
+from support.leaks import run_cli as run_in_process
 
 from drift_action.sources.terraform.trees import MAX_DEPTH
 

@@ -16,113 +16,45 @@ nor its core, base64 or escaped forms may appear in stdout, stderr, logs or file
 
 from __future__ import annotations
 
-import base64
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
-from support import ROOT
 from support import run_cli as run_installed_cli
 from support.fuzzing import fuzz_examples
-from test_secret_leaks import assert_no_leak, run_action, run_cli, secret_values, working_directory
+from support.leaks import assert_no_leak, b64, run_action, run_cli, secret_values, working_directory
+from support.terraform_plans import (
+    ANNOTATION,
+    ANNOTATION_GIT,
+    ANNOTATION_LIVE,
+    DATA,
+    HELM_LIVE,
+    HELM_PASSWORD,
+    KUBECTL_PASSWORD,
+    SECRET_GIT,
+    SECRET_HAND,
+    TOKEN_GIT,
+    TOKEN_LIVE,
+    Values,
+    live_with,
+    plan_with,
+)
 
 from drift_action.sources.terraform import helm as terraform_helm
 from drift_action.sources.terraform.helm_release import HelmRelease
 
-DATA = ROOT / "tests" / "data" / "terraform"
 FUZZ = settings(
     max_examples=fuzz_examples(5),  # each example is six runs of the CLI and the action
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-# The fixture's own sensitive values, replaced in each example.
-TOKEN_GIT, TOKEN_LIVE = "tok-Q7f9Zr2LmX", "tok-LIVE-8Hw3Kd1"
-SECRET_GIT, SECRET_HAND = "Sup3r-S3cret-Pa55", "Changed-By-Hand-77"
-HELM_PASSWORD, HELM_LIVE = "R3dis-Pa55-9ZxQ", "0ld-Pa55-Live"
-KUBECTL_PASSWORD = "K8s-Kubectl-Pa55"
-ANNOTATION = "example.com/webhook-token"
-ANNOTATION_GIT, ANNOTATION_LIVE = "Ann0tation-Secret-1", "Ann0tation-Live-2"
 # Found by the property below: Helm's engine takes values as C strings, so a NUL first cut this
 # `set_sensitive` value to nothing; no rendered field held anything of it, and the ConfigMap
 # field the chart copies it into showed the live value (the old password) in clear.
 NUL_FIRST = "\x00[VA0aaaaaaaaaaa0"
-
-
-@dataclass(frozen=True)
-class Values:
-    token_git: str
-    token_live: str
-    secret_git: str
-    secret_hand: str
-    helm_password: str
-    helm_live: str
-    kubectl_password: str
-    annotation_git: str
-    annotation_live: str
-
-    def all(self) -> list[str]:
-        return list(vars(self).values())
-
-
-def b64(value: str) -> str:
-    return base64.b64encode(value.encode()).decode()
-
-
-def _replace(text: str, old: str, new: str) -> str:
-    return text.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
-
-
-def plan_with(values: Values) -> dict[str, Any]:
-    text = (DATA / "plan-modules.json").read_text()
-    for old, new in (
-        (TOKEN_GIT, values.token_git),
-        (TOKEN_LIVE, values.token_live),
-        (SECRET_GIT, values.secret_git),
-        (SECRET_HAND, values.secret_hand),
-        (HELM_PASSWORD, values.helm_password),
-        (b64(KUBECTL_PASSWORD), b64(values.kubectl_password)),
-    ):
-        text = _replace(text, old, new)
-    plan: dict[str, Any] = json.loads(text)
-    for section in ("resource_changes", "resource_drift"):
-        for entry in plan[section]:
-            if entry["address"] != "kubectl_manifest.certificate[0]":
-                continue
-            for side in ("before", "after"):
-                attributes = entry["change"][side]
-                attributes["sensitive_fields"] = [f"metadata.annotations.{ANNOTATION}"]
-                for key, value in (
-                    ("yaml_body", values.annotation_git),
-                    ("yaml_body_parsed", "(sensitive value)"),
-                ):
-                    body = yaml.safe_load(attributes[key])
-                    body["metadata"]["annotations"] = {ANNOTATION: value}
-                    attributes[key] = yaml.safe_dump(body)
-    return plan
-
-
-def live_with(values: Values) -> dict[str, Any]:
-    snapshot: dict[str, Any] = yaml.safe_load((DATA / "live-modules.yaml").read_text())
-    for item in snapshot["items"]:
-        kind, name = item["kind"], item["metadata"]["name"]
-        if (kind, name) == ("Deployment", "web"):
-            env = item["spec"]["template"]["spec"]["containers"][0]["env"]
-            env[1]["value"] = values.token_live
-        elif (kind, name) == ("Secret", "credentials"):
-            item["data"]["password"] = b64(values.secret_hand)
-        elif (kind, name) == ("Secret", "kubectl-secret"):
-            item["data"]["password"] = b64(values.kubectl_password)
-        elif (kind, name) == ("Secret", "cache-auth"):
-            item["data"]["password"] = b64(values.helm_password)
-        elif (kind, name) == ("ConfigMap", "cache-clients"):
-            item["data"]["REDIS_URL"] = f"redis://:{values.helm_live}@cache:6379/0"
-        elif (kind, name) == ("Certificate", "shop-tls"):
-            item["metadata"]["annotations"] = {ANNOTATION: values.annotation_live}
-    return snapshot
 
 
 # Helm's --set parser splits values at commas and its templates must render valid YAML: a value

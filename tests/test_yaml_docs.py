@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support import DATA
+from support.yaml_bombs import LAUGHS
 
 from drift_action import cli
 from drift_action.core import yaml_docs
@@ -203,12 +204,6 @@ def test_json_errors_match_the_standard_decoder(text: str) -> None:
     with pytest.raises(InputError) as err:
         parse_documents(text, "bad.json", is_json=True)
     assert str(err.value).startswith("bad.json:1: invalid JSON")
-
-
-LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
-    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
-)
 
 
 def test_an_alias_bomb_is_refused_quickly_with_its_line() -> None:
