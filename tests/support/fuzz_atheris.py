@@ -4,7 +4,7 @@
     pip install atheris
     python tests/support/fuzz_atheris.py -atheris_runs=500000 -max_len=4096
 
-The same rule as tests/test_fuzz_inputs.py: a result, or a `DriftActionError` with a one-line
+The same rule as tests/core/test_fuzz_inputs.py: a result, or a `DriftActionError` with a one-line
 message; anything else is a crash libFuzzer reports with the input that caused it.
 """
 

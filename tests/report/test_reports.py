@@ -45,7 +45,7 @@ def example_report() -> Report:
 
 @pytest.mark.parametrize(("fmt", "suffix"), [("markdown", "md"), ("json", "json"), ("text", "txt")])
 def test_example_report_matches_golden_file(example_report: Report, fmt: str, suffix: str) -> None:
-    """Regenerate with: UPDATE_GOLDEN=1 python -m pytest tests/test_reports.py"""
+    """Regenerate with: UPDATE_GOLDEN=1 python -m pytest tests/report/test_reports.py"""
     golden = GOLDEN / f"example.{suffix}"
     text = render(example_report, fmt)
     if os.environ.get("UPDATE_GOLDEN"):

@@ -12,8 +12,8 @@ Neither the value, its core, its base64 nor its escaped forms may appear in stdo
 records or any file. A Secret file broken right after a value must fail with one line that
 quotes nothing of it.
 
-`DRIFT_FUZZ_EXAMPLES=2000 python -m pytest tests/test_secret_leaks.py` runs a longer search.
-The values, the forms a value could take on its way out, and the in-process runs are in
+`DRIFT_FUZZ_EXAMPLES=2000 python -m pytest tests/entry/test_secret_leaks.py` runs a longer
+search. The values, the forms a value could take on its way out, and the in-process runs are in
 support/leaks.py, shared with the other leak tests.
 """
 

@@ -10,8 +10,9 @@ snapshot changes each of them. The CLI runs in every format, with `--explain` an
 the snapshot and with `--live-from-terraform`; the action runs in a workspace. Neither a value
 nor its core, base64 or escaped forms may appear in stdout, stderr, logs or files.
 
-`DRIFT_FUZZ_EXAMPLES=200 python -m pytest tests/test_terraform_leaks.py` runs a longer search
-(tests/support/fuzzing.py).
+`DRIFT_FUZZ_EXAMPLES=200 python -m pytest tests/sources/test_terraform_leaks.py` runs a longer
+search (tests/support/fuzzing.py). The plan and snapshot are filled in by
+support/terraform_plans.py.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ written, its core, its base64 and its JSON-, HTML-, Markdown- and workflow-comma
 (`support.leaks.leak_forms`). The action's `::add-mask::` lines come first and are the only
 place a credential may appear.
 
-    DRIFT_FUZZ_EXAMPLES=30 python -m pytest tests/test_secrets_everywhere.py   # a longer search
+    DRIFT_FUZZ_EXAMPLES=30 python -m pytest tests/entry/test_secrets_everywhere.py  # longer search
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ warning) or one error line (exit 2); never another exception, an internal error,
 alarm fails an example after 60 s). And a value the plan marks sensitive, or a Secret's, never
 appears in any output: each is a unique token placed where the sensitive tree says.
 
-    DRIFT_FUZZ_EXAMPLES=20000 python -m pytest tests/test_fuzz_plans.py   # the long search
+    DRIFT_FUZZ_EXAMPLES=20000 python -m pytest tests/sources/test_fuzz_plans.py   # the long search
 
 The default (60 examples per test, a few seconds) is CI's budget; docs/reliability.md records
 the long runs and what they found.

@@ -8,7 +8,7 @@ re-indented and spliced with YAML's syntax, their JSON cut and spliced, and real
 (managedFields, last-applied annotations and all) with subtrees replaced by values of the wrong
 type.
 
-    DRIFT_FUZZ_EXAMPLES=20000 python -m pytest tests/test_fuzz_inputs.py   # a long search
+    DRIFT_FUZZ_EXAMPLES=20000 python -m pytest tests/core/test_fuzz_inputs.py   # a long search
 
 The default (100 examples per test) is CI's short budget. docs/reliability.md records the long
 runs and what they found.

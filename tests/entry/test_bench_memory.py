@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+BENCH = ROOT / "bench"
 PARENT_MB = 200
 
 CHILD = f"""

@@ -10,8 +10,8 @@ internal error or a hang (issue 8).
   number, a string, a list, an object and a bool; the run goes through `cli.main` in process.
   The paths that hold the plan's structure (down to the attribute trees' own keys) are all
   mutated in CI, and a sample of the paths inside the attribute trees;
-  `DRIFT_FUZZ_EXAMPLES=20000 python -m pytest tests/test_terraform_hostile.py` mutates every
-  path with more kinds of values (the sample is that many paths per plan).
+  `DRIFT_FUZZ_EXAMPLES=20000 python -m pytest tests/sources/test_terraform_hostile.py` mutates
+  every path with more kinds of values (the sample is that many paths per plan).
 * **Each bug these found**, as its own test: Secret data, kubectl `sensitive_fields`,
   `helm_release` lists and Ingress rules of the wrong type, identities of the wrong type, lone
   surrogate escapes, numbers JSON cannot hold, nesting too deep, alias bombs in `yaml_body`,
