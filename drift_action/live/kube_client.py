@@ -37,6 +37,9 @@ FIELD_MANAGER = "drift-action"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_ATTEMPTS = 5
 _MAX_RETRY_AFTER = 10.0
+# Scales the retry backoff (not a server's Retry-After): the tests set it low, as
+# DRIFT_ACTION_GITHUB_PACE does for GitHub, so that retry tests do not wait out real backoff.
+PACE_VARIABLE = "DRIFT_ACTION_KUBE_PACE"
 
 
 class ClusterError(DriftActionError):
@@ -208,6 +211,7 @@ class KubeClient:
         self.host = cfg.host
         self._api = k8s.ApiClient(cfg)
         self.counters = Counters()
+        self._pace = _pace(os.environ.get(PACE_VARIABLE, ""))
 
     def close(self) -> None:
         self._api.close()
@@ -308,11 +312,22 @@ class KubeClient:
         return ClusterError(f"cannot reach the API server at {self.host}: {type(exc).__name__}")
 
     def _sleep(self, attempt: int, retry_after: float | None, path: str) -> None:
-        delay = retry_after if retry_after is not None else 0.2 * 2 ** (attempt - 1)
+        backoff = 0.2 * 2 ** (attempt - 1) * self._pace
+        delay = retry_after if retry_after is not None else backoff
         delay = min(delay, _MAX_RETRY_AFTER) + random.uniform(0, 0.05)  # noqa: S311 (jitter)
         log.info("retrying %s in %.2fs (attempt %d)", path, delay, attempt + 1)
         self.counters.retried()
         time.sleep(delay)
+
+
+def _pace(text: str) -> float:
+    if not text.strip():
+        return 1.0
+    try:
+        pace = float(text)
+    except ValueError as exc:
+        raise UsageError(f"{PACE_VARIABLE}: expected a number, got {text.strip()!r}") from exc
+    return max(pace, 0.0)
 
 
 def _seconds(header: str | None) -> float | None:
