@@ -166,15 +166,27 @@ def _paths(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         found += (
             [(key, e) for e in entries if isinstance(e, str)] if isinstance(entries, list) else []
         )
-    for key in ("patches", "replacements"):
+    for key in ("patches", "replacements", "patchesJson6902"):
         entries = data.get(key)
         for entry in entries if isinstance(entries, list) else ():
             path = entry.get("path") if isinstance(entry, Mapping) else None
             found += [(key, path)] if isinstance(path, str) else []
+    for key in ("configMapGenerator", "secretGenerator"):  # their files load as URLs too
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else ():
+            found += [(key, file) for file in _generator_files(entry)]
     openapi = data.get("openapi")
     path = openapi.get("path") if isinstance(openapi, Mapping) else None
     found += [("openapi", path)] if isinstance(path, str) else []
     return found
+
+
+def _generator_files(entry: Any) -> list[str]:
+    """The files a generator reads: `files` (each `path` or `key=path`), `envs` and `env`."""
+    if not isinstance(entry, Mapping):
+        return []
+    listed = [*(entry.get("files") or []), *(entry.get("envs") or []), entry.get("env")]
+    return [item.split("=", 1)[-1] for item in listed if isinstance(item, str) and item]
 
 
 def _remote(entry: str) -> bool:

@@ -192,6 +192,47 @@ def test_remote_kustomize_bases_are_refused_in_the_action(workspace: Path) -> No
     assert "allow_remote_bases" not in allowed.stdout
 
 
+@pytest.mark.parametrize(
+    "kustomization",
+    [
+        "configMapGenerator:\n- name: c\n  files: [conf=http://127.0.0.1:9/app.conf]\n",
+        "secretGenerator:\n- name: s\n  envs: [http://127.0.0.1:9/.env]\n",
+        "resources: [cm.yaml]\npatches:\n- path: http://127.0.0.1:9/patch.yaml\n",
+        "resources: [cm.yaml]\ncomponents: [git@127.0.0.1:org/repo.git]\n",
+    ],
+    ids=["generator-files", "generator-envs", "patch", "component"],
+)
+def test_remote_files_anywhere_in_a_kustomization_are_refused(
+    workspace: Path, kustomization: str
+) -> None:
+    overlay = workspace / "overlay"
+    overlay.mkdir()
+    (overlay / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    (overlay / "kustomization.yaml").write_text(kustomization)
+    env = action_env(workspace, kustomize="overlay", live_snapshot="examples/live/drifted.yaml")
+    result = run_action(workspace, env)
+    assert result.returncode == 2, result.stdout
+    assert "is not a local path: remote bases and files are not fetched" in result.stdout
+
+
+def test_a_local_kustomization_builds_in_the_action(workspace: Path) -> None:
+    if shutil.which("kustomize") is None and shutil.which("kubectl") is None:
+        pytest.skip("neither kustomize nor kubectl is installed")
+    base, overlay = workspace / "base", workspace / "overlay"
+    base.mkdir()
+    overlay.mkdir()
+    (base / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    (base / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (overlay / "app.conf").write_text("a=1\n")
+    (overlay / "kustomization.yaml").write_text(
+        "resources: [../base]\nconfigMapGenerator:\n- name: c\n  files: [conf=app.conf]\n"
+    )
+    env = action_env(workspace, kustomize="overlay", live_snapshot="examples/live/drifted.yaml")
+    result = run_action(workspace, env)
+    assert "ConfigMap default/x" in result.stdout, result.stdout
+    assert "not a local path" not in result.stdout
+
+
 # --- report files are readable by the next step ---------------------------------------------
 
 
