@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from drift_action.core.bounds import MAX_NESTING
+
 
 def part(tree: Any, key: str | int) -> Any:
     """The sub-tree at `key`; `True` covers everything below it."""
@@ -29,9 +31,9 @@ def any_true(tree: Any) -> bool:
     return False
 
 
-# Far deeper than any plan (a CRD's schema in a kubernetes_manifest nests some tens of levels),
-# and shallow enough for the recursive walks that compare objects.
-MAX_DEPTH = 200
+# The limit every reader keeps to (core.bounds): a plan's values are walked by the same
+# recursive code that compares objects.
+MAX_DEPTH = MAX_NESTING
 
 
 def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
