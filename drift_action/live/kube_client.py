@@ -28,10 +28,9 @@ if TYPE_CHECKING:
 # second at every start, and a run against a snapshot or a plan never needs it.
 
 from drift_action.core.errors import DriftActionError, UsageError
-from drift_action.live.kubeconfig_guard import check_kubeconfigs
+from drift_action.live.kubeconfig_guard import check_kubeconfigs, named, read_kubeconfig
 
 log = logging.getLogger(__name__)
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FIELD_MANAGER = "drift-action"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -165,7 +164,6 @@ def _configuration(spec: ClusterSpec) -> tuple[k8s.Configuration, str]:
 # A kubeconfig user's credentials, and those of its auth-provider's config.
 _USER_SECRETS = ("token", "password", "client-key-data")
 _PROVIDER_SECRETS = ("access-token", "refresh-token", "id-token", "client-secret")
-_KUBECONFIG_LIMIT = 4 * 1024 * 1024
 
 
 def kubeconfig_credentials(spec: ClusterSpec) -> list[str]:
@@ -177,16 +175,8 @@ def kubeconfig_credentials(spec: ClusterSpec) -> list[str]:
     files = spec.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
     found: list[str] = []
     for path in (p for p in files.split(os.pathsep) if p):
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                config = yaml.load(handle.read(_KUBECONFIG_LIMIT), Loader=_Loader)  # noqa: S506
-        except (OSError, yaml.YAMLError, RecursionError):
-            continue
-        users = config.get("users") if isinstance(config, dict) else None
-        for entry in users if isinstance(users, list) else ():
-            user = entry.get("user") if isinstance(entry, dict) else None
-            if not isinstance(user, dict):
-                continue
+        config = read_kubeconfig(path)
+        for _, user in named(config, "users", "user") if config is not None else ():
             provider = user.get("auth-provider")
             settings = provider.get("config") if isinstance(provider, dict) else None
             found += [v for k, v in user.items() if k in _USER_SECRETS and isinstance(v, str)]

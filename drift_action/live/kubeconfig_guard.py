@@ -36,7 +36,7 @@ def check_kubeconfigs(
     for path in paths:
         if not workspace.allows(path):
             continue
-        config = _load(path)
+        config = read_kubeconfig(path)
         if config is None:
             continue  # the client's own loading says what is wrong with it
         shown = os.path.relpath(path, workspace.root) if os.path.isabs(path) else path
@@ -53,12 +53,14 @@ def check_kubeconfigs(
                     )
             where = f"kubeconfig {shown}: user {name!r}"
             _check_files(user, _USER_FILES, folder, workspace, where)
-        for name, cluster in _named(config, "clusters", "cluster"):
+        for name, cluster in named(config, "clusters", "cluster"):
             where = f"kubeconfig {shown}: cluster {name!r}"
             _check_files(cluster, _CLUSTER_FILES, folder, workspace, where)
 
 
-def _load(path: str) -> Mapping[str, Any] | None:
+def read_kubeconfig(path: str) -> Mapping[str, Any] | None:
+    """A kubeconfig file's mapping; None when it cannot be read or is not one (the client's own
+    loading then says what is wrong)."""
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             config = yaml.load(handle.read(_LIMIT), Loader=_Loader)  # noqa: S506 (a safe loader)
@@ -67,7 +69,8 @@ def _load(path: str) -> Mapping[str, Any] | None:
     return config if isinstance(config, Mapping) else None
 
 
-def _named(config: Mapping[str, Any], section: str, key: str) -> Iterator[tuple[str, Any]]:
+def named(config: Mapping[str, Any], section: str, key: str) -> Iterator[tuple[str, Any]]:
+    """(name, settings) of each entry of a section: ("users", "user"), ("clusters", ...)."""
     entries = config.get(section)
     for entry in entries if isinstance(entries, list) else ():
         value = entry.get(key) if isinstance(entry, Mapping) else None
@@ -77,9 +80,9 @@ def _named(config: Mapping[str, Any], section: str, key: str) -> Iterator[tuple[
 
 def _users(config: Mapping[str, Any], context: str | None) -> list[tuple[str, Any]]:
     """The user of the context the run uses, when this file names it; else every user."""
-    users = list(_named(config, "users", "user"))
+    users = list(named(config, "users", "user"))
     wanted = context or config.get("current-context")
-    for name, settings in _named(config, "contexts", "context"):
+    for name, settings in named(config, "contexts", "context"):
         if name == wanted:
             chosen = [(n, u) for n, u in users if n == settings.get("user")]
             return chosen or users
