@@ -2,15 +2,12 @@
 
 A message that tells the user what to change must use the words they typed: `--kustomize DIR`
 in a terminal, the `kustomize` input in a workflow. Options are keyed by their action input
-name; the command line's flag is derived from it, with the few exceptions listed.
+name; the command line's flag is the same name with dashes (`helm_chart`: `--helm-chart`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-# Inputs whose flag is not simply `--` + the name with dashes.
-_FLAGS = {"live_snapshot": "--live-snapshot", "values": "--values"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ ACTION = Wording(action=True)
 
 
 def _flag(key: str) -> str:
-    return _FLAGS.get(key, "--" + key.replace("_", "-"))
+    return "--" + key.replace("_", "-")
 
 
 def _listed(items: list[str]) -> str:

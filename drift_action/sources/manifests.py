@@ -58,10 +58,10 @@ class ManifestsRenderer:
         return Rendered(tuple(documents), tuple(warnings))
 
 
-def expand(given: str, policy: PathPolicy | None = None) -> list[str]:
-    """The manifest files a --manifests value names, in a stable order."""
+def expand(given: str, policy: PathPolicy) -> list[str]:
+    """The manifest files a --manifests value names, in a stable order (`policy` decides
+    which .gitignore files may be read)."""
     path = Path(given)
-    policy = policy or PathPolicy()
     if path.is_dir():
         return _walk(path, policy)
     if path.exists():

@@ -12,6 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from drift_action.compare.set_aside import (
+    aggregated_rules,
+    encrypted,
+    hpa_replicas,
+    injected_ca_bundle,
+    server_defaults,
+)
 from drift_action.core.model import Change, Normalization, ResourceKey
 
 
@@ -40,13 +47,22 @@ class Rule(Protocol):
     def check(self, change: Change, subject: Subject) -> str | None: ...
 
 
+RULES: tuple[Rule, ...] = (
+    hpa_replicas,
+    aggregated_rules,
+    injected_ca_bundle,
+    encrypted,
+    server_defaults,
+)
+
+
 def set_aside(
-    changes: Iterable[Change], subject: Subject, rules: Iterable[Rule] | None = None
+    changes: Iterable[Change], subject: Subject
 ) -> tuple[list[Change], list[Normalization]]:
     """The changes no rule claims, and a note for each one a rule set aside."""
     kept = list(changes)
     notes: list[Normalization] = []
-    for rule in RULES if rules is None else rules:
+    for rule in RULES:
         remaining: list[Change] = []
         for change in kept:
             reason = rule.check(change, subject)
@@ -56,21 +72,3 @@ def set_aside(
                 notes.append(Normalization(rule.ID, change.path_text, reason))
         kept = remaining
     return kept, notes
-
-
-# Imported last: the rule modules import Subject and Context from here.
-from drift_action.compare.set_aside import (  # noqa: E402
-    aggregated_rules,
-    encrypted,
-    hpa_replicas,
-    injected_ca_bundle,
-    server_defaults,
-)
-
-RULES: tuple[Rule, ...] = (
-    hpa_replicas,
-    aggregated_rules,
-    injected_ca_bundle,
-    encrypted,
-    server_defaults,
-)
