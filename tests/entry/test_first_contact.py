@@ -70,9 +70,8 @@ def test_planted_modules_are_not_imported_by_the_console_script(tmp_path: Path) 
     plant(workspace, marker)
     result = run_cli("--manifests", "examples/manifests", "--live-snapshot", DRIFTED, cwd=workspace)
     assert not marker.exists(), result.stderr
-    assert (
-        (result.returncode, result.stdout) == (clean.returncode, clean.stdout) == (1, clean.stdout)
-    )
+    assert result.returncode == clean.returncode == 1
+    assert result.stdout == clean.stdout
 
 
 def _planted_program(folder: Path, name: str, marker: Path) -> None:
