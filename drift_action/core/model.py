@@ -24,6 +24,33 @@ class Status(enum.Enum):
         return self in (Status.MISSING, Status.DRIFTED, Status.EXTRA)
 
 
+class ChangeClass(enum.Enum):
+    """What a difference means for a pull request (base, head and live state compared), in the
+    order reports list them. Without a base every difference is DRIFT, as before."""
+
+    DRIFT = "drift"  # the cluster moved off Git: merging re-applies Git and reverts it
+    CONFLICT = "conflict"  # the PR and the cluster both moved, in different directions
+    PLANNED = "planned"  # the PR changes it on merge (a preview, not drift)
+    ADOPTED = "adopted"  # the PR writes the live (hand-made) value into Git
+
+    @property
+    def fails(self) -> bool:
+        """Whether it fails the job under the default `fail_on: drift`."""
+        return self in (ChangeClass.DRIFT, ChangeClass.CONFLICT)
+
+    @property
+    def rank(self) -> int:
+        return list(ChangeClass).index(self)
+
+
+class FailOn(enum.Enum):
+    """Which differences fail the run (exit 1)."""
+
+    DRIFT = "drift"  # drift and conflicts
+    ANY = "any"  # planned and adopted changes too
+    NONE = "none"
+
+
 class Observer(enum.Enum):
     """Who saw the live state a result is about."""
 
@@ -152,6 +179,8 @@ class Change:
     attribution: Attribution | None = None  # who last wrote the live value, when known
     severity: Severity = Severity.MEDIUM
     ignored_by: str | None = None  # the ignore rule that matched, for ignored changes
+    change_class: ChangeClass = ChangeClass.DRIFT
+    base: Any = None  # the value at the base commit, when compared with one (None: unset)
 
     @property
     def path_text(self) -> str:
@@ -178,6 +207,36 @@ class ResourceResult:
     ignored: tuple[Change, ...] = ()  # changes that ignore rules set aside (counted, not drift)
     normalized: tuple[Normalization, ...] = ()  # differences normalization explained away
     seen_by: tuple[Observer, ...] = (Observer.LIVE,)
+    # What the object as a whole is to a pull request: a planned creation (MISSING) or deletion
+    # (EXTRA), an object adopted from the cluster (IN_SYNC). None: DRIFT for MISSING and EXTRA,
+    # and the classes of the changes otherwise.
+    object_class: ChangeClass | None = None
+
+    @property
+    def classes(self) -> frozenset[ChangeClass]:
+        found = {c.change_class for c in self.changes}
+        if self.object_class is not None:
+            found.add(self.object_class)
+        elif self.status in (Status.MISSING, Status.EXTRA):
+            found.add(ChangeClass.DRIFT)
+        return frozenset(found)
+
+    @property
+    def change_class(self) -> ChangeClass | None:
+        """The most urgent class (drift first), or None for an object with no difference."""
+        return min(self.classes, key=lambda c: c.rank, default=None)
+
+    @property
+    def is_drift(self) -> bool:
+        """Not in sync with Git in a way that fails the job: drift or a conflict."""
+        return self.status.is_drift and any(c.fails for c in self.classes)
+
+    def fails(self, fail_on: FailOn) -> bool:
+        if fail_on is FailOn.NONE:
+            return False
+        if fail_on is FailOn.DRIFT:
+            return self.is_drift
+        return self.status.is_drift or bool(self.classes)
 
 
 @dataclass(frozen=True)
@@ -230,13 +289,25 @@ class Report:
     warnings: tuple[str, ...] = ()
     # Empty (nothing compared) unless the comparison says: a report built by hand has no note.
     ownership: FieldOwnership = field(default_factory=FieldOwnership)
+    # What the desired state was also compared at: "base commit 1a2b3c4" or "the plan's prior
+    # state". None: no base, every difference is drift.
+    base: str | None = None
+    # Resources per status; a resource whose differences are all planned or adopted (a base
+    # was given) is counted in `classes`, not among the drifted, missing or extra.
     counts: Mapping[Status, int] = field(init=False)
+    # Resources with at least one difference of each class.
+    classes: Mapping[ChangeClass, int] = field(init=False)
 
     def __post_init__(self) -> None:
         counts = dict.fromkeys(Status, 0)
+        classes = dict.fromkeys(ChangeClass, 0)
         for result in self.resources:
-            counts[result.status] += 1
+            if not result.status.is_drift or result.is_drift:
+                counts[result.status] += 1
+            for found in result.classes:
+                classes[found] += 1
         object.__setattr__(self, "counts", counts)
+        object.__setattr__(self, "classes", classes)
 
     @property
     def drift_count(self) -> int:
@@ -250,14 +321,28 @@ class Report:
     def has_errors(self) -> bool:
         return self.counts[Status.ERROR] > 0
 
+    def fails(self, fail_on: FailOn) -> bool:
+        return any(r.fails(fail_on) for r in self.resources)
+
     def sorted_resources(self) -> Sequence[ResourceResult]:
-        """Most urgent first, then by identity, so every format lists resources alike."""
+        """Most urgent first (class, then status, then severity), then by identity, so every
+        format lists resources alike."""
         order = {status: i for i, status in enumerate(Status)}
-        return sorted(self.resources, key=lambda r: (order[r.status], _top_severity(r), r.key))
+        return sorted(
+            self.resources,
+            key=lambda r: (_class_rank(r), order[r.status], _top_severity(r), r.key),
+        )
 
     @property
     def ignored_count(self) -> int:
         return sum(len(r.ignored) for r in self.resources)
+
+
+def _class_rank(result: ResourceResult) -> int:
+    if result.status is Status.ERROR:
+        return 0  # with the drift: it may hide some
+    found = result.change_class
+    return len(ChangeClass) if found is None else found.rank
 
 
 def _top_severity(result: ResourceResult) -> int:

@@ -27,6 +27,10 @@ class Rendered:
     documents: tuple[Document, ...]
     warnings: tuple[str, ...] = ()
     observations: tuple[Observation, ...] = ()  # live state the source itself recorded
+    # The desired state before this change, when the source records it itself (a Terraform
+    # plan's prior state): used as the base instead of rendering the base commit. None: the
+    # source records none.
+    base: tuple[Document, ...] | None = None
 
 
 SpecT_contra = TypeVar("SpecT_contra", contravariant=True)
