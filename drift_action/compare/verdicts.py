@@ -80,7 +80,12 @@ def compare(
         ResourceResult(obj.key, obj.api_version, Status.EXTRA, obj.source)
         for obj in extra_objects(desired, live, selector)
     )
-    return Report(tuple(results), tuple(notes), field_ownership(desired, live_by_key))
+    return Report(
+        tuple(results),
+        tuple(notes),
+        field_ownership(desired, live_by_key),
+        extras_checked=selector is not None,
+    )
 
 
 def field_ownership(

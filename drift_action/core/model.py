@@ -292,6 +292,9 @@ class Report:
     # What the desired state was also compared at: "base commit 1a2b3c4" or "the plan's prior
     # state". None: no base, every difference is drift.
     base: str | None = None
+    # Whether live objects Git does not declare were looked for (a selector was given): without
+    # one, "no extra resources" means "not checked".
+    extras_checked: bool = False
     # Resources per status; a resource whose differences are all planned or adopted (a base
     # was given) is counted in `classes`, not among the drifted, missing or extra.
     counts: Mapping[Status, int] = field(init=False)
