@@ -21,6 +21,13 @@ RUN set -eu; \
     rm /tmp/kustomize.tgz; \
     kustomize version
 
+# A pull request's run compares with its base commit, which git checks out (git worktree add).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git \
+    && rm -rf /var/lib/apt/lists/* \
+    && git --version
+
 # Does nothing when EXEC_PLUGINS is empty. Otherwise: check the names, fetch curl and unzip,
 # install each plugin under /usr/local or /opt, then remove curl, unzip and the downloads.
 RUN set -eu; \

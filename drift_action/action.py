@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from drift_action import ISSUES_URL
+from drift_action.base_checkout import base_checkout
 from drift_action.cli import EXIT_ERROR, config_file, exit_code
 from drift_action.compare.dry_run import CompareMode
 from drift_action.config.file import load_config
@@ -17,12 +18,18 @@ from drift_action.core.bounds import RenderLimits, parse_seconds, parse_size
 from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import DriftActionError, UsageError
 from drift_action.core.files import write_atomic
+from drift_action.core.model import FailOn
 from drift_action.core.selector import parse_selector
 from drift_action.core.tools import which
 from drift_action.core.wording import ACTION
 from drift_action.github import publish
 from drift_action.github.api import GitHubApi
-from drift_action.github.context import GitHubContext
+from drift_action.github.context import (
+    NIGHTLY_EVENTS,
+    PULL_REQUEST_EVENTS,
+    GitHubContext,
+    pull_request_base,
+)
 from drift_action.github.inputs import bool_input as _bool_input
 from drift_action.github.inputs import input_value as _input
 from drift_action.github.inputs import list_input as _list_input
@@ -36,6 +43,11 @@ from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceS
 MARKDOWN_REPORT = "drift-report.md"
 JSON_REPORT = "drift-report.json"
 SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024  # GitHub's 1 MiB per step, less room for warnings
+FETCH_HINT = (
+    "add `fetch-depth: 0` to the actions/checkout step (or fetch the base commit before this "
+    "one), or set compare_base: false"
+)
+NO_GIT_HINT = "use an image with git, or set compare_base: false"
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ class ActionConfig:
     limits: RenderLimits = field(default_factory=RenderLimits)
     allow_empty: bool = False
     allow_remote_bases: bool = False  # a pull request must not make the runner fetch URLs
+    fail_on: FailOn = FailOn.DRIFT
+    base_ref: str | None = None  # compare with this commit too (a pull request's base)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionConfig:
@@ -83,6 +97,8 @@ class ActionConfig:
             selector=_input(env, "selector") or None,
             format=fmt,
             fail_on_drift=_bool_input(env, "fail_on_drift", default=True),
+            fail_on=_fail_on(env),
+            base_ref=_base_ref(env),
             summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
             output_path=env.get("GITHUB_OUTPUT") or None,
             config=_input(env, "config") or None,
@@ -112,6 +128,13 @@ class ActionConfig:
             allow_remote_bases=_bool_input(env, "allow_remote_bases", default=False),
         )
 
+    @property
+    def sources_file(self) -> str | None:
+        """The config file the sources come from, when no source input is set."""
+        if self.manifests or self.helm or self.kustomize or self.terraform_plans:
+            return None
+        return config_file(self.config, self.policy)
+
     def run_options(self) -> RunOptions:
         specs: list[SourceSpec] = []
         if self.manifests:
@@ -135,6 +158,7 @@ class ActionConfig:
             allow_empty=self.allow_empty,
             allow_remote_bases=self.allow_remote_bases,
             wording=ACTION,
+            sources_file=self.sources_file,
         )
 
 
@@ -200,6 +224,44 @@ def _render_limits(env: Mapping[str, str]) -> RenderLimits:
     )
 
 
+def _fail_on(env: Mapping[str, str]) -> FailOn:
+    """fail_on; without it, fail_on_drift: false (the older input) means none."""
+    given = _input(env, "fail_on")
+    if not given:
+        return FailOn.DRIFT if _bool_input(env, "fail_on_drift", default=True) else FailOn.NONE
+    choices = [choice.value for choice in FailOn]
+    if given not in choices:
+        raise UsageError(f"input fail_on: {given!r} is not one of {', '.join(choices)}")
+    return FailOn(given)
+
+
+def _base_ref(env: Mapping[str, str]) -> str | None:
+    """The commit to compare with besides the head: base_ref, else a pull request's base; none
+    for nightly runs (their issue is about drift alone) or with compare_base: false."""
+    mode = _input(env, "compare_base") or "auto"
+    if mode not in ("auto", "true", "false"):
+        raise UsageError(f"input compare_base: {mode!r} is not one of auto, true, false")
+    if mode == "false":
+        return None
+    event = env.get("GITHUB_EVENT_NAME", "")
+    if event in NIGHTLY_EVENTS:
+        if mode == "true":
+            raise UsageError(
+                f"input compare_base: a {event} run reports drift alone, with no base; "
+                "set compare_base: auto or false"
+            )
+        return None
+    given = _input(env, "base_ref") or (
+        pull_request_base(event, publish.load_event(env)) if event in PULL_REQUEST_EVENTS else ""
+    )
+    if not given and mode == "true":
+        raise UsageError(
+            "input compare_base: true, and there is no base: set base_ref, or run on "
+            "pull_request events"
+        )
+    return given or None
+
+
 def _lines_input(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in _input(env, name).splitlines() if line.strip())
 
@@ -219,9 +281,20 @@ def _timeout(value: str) -> float:
 def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
     """Report, write the files, the job summary and the outputs, publish to GitHub (when
     `github` is given), and only then return the exit code."""
-    with certificate_file(config.ca_pem) as ca_file:
+    run_options = config.run_options()
+    with (
+        certificate_file(config.ca_pem) as ca_file,
+        base_checkout(
+            run_options.sources,
+            ref=config.base_ref,
+            config_file=run_options.sources_file,
+            fetch=True,
+            hint=FETCH_HINT,
+            no_git_hint=NO_GIT_HINT,
+        ) as base,
+    ):
         cluster = replace(config.cluster, certificate_authority=ca_file)
-        report = run(replace(config.run_options(), cluster=cluster))
+        report = run(replace(run_options, cluster=cluster, base=base))
     for warning in report.warnings:
         print(command("warning", warning))
     options = RenderOptions(color=config.format == "text", explain=config.explain)
@@ -253,14 +326,14 @@ def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
             config.github,
             context,
             github,
-            fail_on_drift=config.fail_on_drift,
+            fail_on=config.fail_on,
             explain=config.explain,
         )
         for warning in refused:
             print(command("warning", warning))
         if refused and config.summary_path:
             append_summary(config.summary_path, publish.summary_warnings(refused))
-    return exit_code(report, fail_on_drift=config.fail_on_drift)
+    return exit_code(report, config.fail_on)
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

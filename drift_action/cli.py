@@ -7,9 +7,11 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from drift_action import ISSUES_URL
+from drift_action.base_checkout import base_checkout
 from drift_action.cli_args import PROG, TOKEN_ENV, build_parser
 from drift_action.compare.dry_run import CompareMode
 from drift_action.config.file import DEFAULT_FILE, load_config
@@ -17,7 +19,7 @@ from drift_action.core.bounds import RenderLimits, parse_seconds, parse_size
 from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import DriftActionError, UsageError
 from drift_action.core.files import write_atomic
-from drift_action.core.model import Report
+from drift_action.core.model import FailOn, Report
 from drift_action.core.selector import parse_selector
 from drift_action.live.kube_client import ClusterSpec
 from drift_action.pipeline import RunOptions, run
@@ -93,7 +95,8 @@ def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions
         timeout=parse_seconds(args.render_timeout, "--render-timeout"),
         max_bytes=parse_size(args.render_max_bytes, "--render-max-bytes"),
     )
-    config = load_config(config_file(args.config, policy), programs=policy.root is None)
+    path = config_file(args.config, policy)
+    config = load_config(path, programs=policy.root is None)
     flagged = sources_from(args)
     specs = flagged or config.sources
     if flagged and config.sources:
@@ -121,6 +124,7 @@ def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions
         limits=limits,
         allow_empty=args.allow_empty,
         allow_remote_bases=not args.no_remote_bases,
+        sources_file=None if flagged else path,
     )
 
 
@@ -133,10 +137,11 @@ def config_file(given: str | None, policy: PathPolicy) -> str | None:
     return path
 
 
-def exit_code(report: Report, *, fail_on_drift: bool) -> int:
+def exit_code(report: Report, fail_on: FailOn) -> int:
+    """2 for errors, 1 for what `fail_on` names (drift and conflicts by default), else 0."""
     if report.has_errors:
         return EXIT_ERROR
-    if report.has_drift and fail_on_drift:
+    if report.fails(fail_on):
         return EXIT_DRIFT
     return EXIT_IN_SYNC
 
@@ -161,7 +166,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream=sys.stderr,
             force=True,  # in-process callers (tests, the action) get this run's streams
         )
-        report = run(options_from(args, os.environ))
+        options = options_from(args, os.environ)
+        with base_checkout(
+            options.sources,
+            folder=args.base,
+            ref=args.base_ref,
+            config_file=options.sources_file,
+        ) as base:
+            report = run(replace(options, base=base))
         for warning in report.warnings:
             # One line each, whatever line breaks the input put in a name or an address.
             print(f"{PROG}: warning: {' '.join(warning.split())}", file=sys.stderr)
@@ -172,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{PROG}: report written to {args.output_file}", file=sys.stderr)
         else:
             sys.stdout.write(text)
-        return exit_code(report, fail_on_drift=not args.exit_zero)
+        return exit_code(report, FailOn.NONE if args.exit_zero else FailOn(args.fail_on))
     except DriftActionError as exc:
         if debug:
             raise

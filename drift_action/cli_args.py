@@ -15,6 +15,7 @@ from drift_action import __version__
 from drift_action.compare.dry_run import CompareMode
 from drift_action.core.bounds import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, MIB
 from drift_action.core.errors import UsageError
+from drift_action.core.model import FailOn
 from drift_action.report import FORMATS
 
 PROG = "drift-action"
@@ -127,6 +128,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="also compare hook objects (helm.sh/hook, including tests)",
     )  # fmt: skip
     helm.add_argument("--helm-binary", metavar="PATH", help="render with this helm program instead")
+    base = parser.add_argument_group(
+        "pull requests: the desired state before the change (base), to tell the PR's own "
+        "changes apart from drift"
+    )
+    where = base.add_mutually_exclusive_group()
+    where.add_argument(
+        "--base",
+        metavar="DIR",
+        help="a checkout of the base commit (e.g. from git worktree add): the same sources "
+        "are rendered with their paths under DIR too; Terraform plans use their prior state",
+    )
+    where.add_argument(
+        "--base-ref",
+        metavar="REF",
+        help="the base commit or branch: checked out in a temporary git worktree, removed after",
+    )
     live = parser.add_argument_group("live state (from the cluster)")
     live.add_argument(
         "--live-snapshot",
@@ -236,7 +253,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list the differences that are not drift, and why (text and markdown)",
     )
-    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when drift is found")
+    out.add_argument(
+        "--fail-on",
+        choices=[choice.value for choice in FailOn],
+        default=FailOn.DRIFT.value,
+        help="what exits 1: drift (drift and conflicts; planned changes of a PR do not), any "
+        "(planned and adopted changes too) or none (default: %(default)s)",
+    )
+    out.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when drift is found (--fail-on none)"
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="show progress on stderr")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -6,26 +6,21 @@ import gc
 import logging
 from dataclasses import dataclass, field, replace
 
-from drift_action import sources
 from drift_action.compare.dry_run import CompareMode
 from drift_action.compare.managers import ManagerClasses
-from drift_action.compare.observations import merge, terraform_report
+from drift_action.compare.observations import merge, terraform_report, terraform_view
+from drift_action.compare.three_way import against_base
 from drift_action.compare.verdicts import Settings, compare
 from drift_action.config.file import Config
 from drift_action.core.bounds import RenderLimits
 from drift_action.core.confine import PathPolicy
-from drift_action.core.errors import InputError, UsageError
-from drift_action.core.model import KubeObject, Observation, Report, Unreadable
-from drift_action.core.objects import (
-    RawObject,
-    collect,
-    desired_objects,
-    learn_scopes,
-    live_objects,
-)
+from drift_action.core.errors import DriftActionError, InputError, UsageError
+from drift_action.core.model import KubeObject, Observer, Report, Unreadable
+from drift_action.core.objects import RawObject, desired_objects, learn_scopes, live_objects
 from drift_action.core.scope import ScopeResolver
 from drift_action.core.selector import Selector
 from drift_action.core.wording import CLI, Wording
+from drift_action.desired import BaseOptions, Objects, render_base, render_head
 from drift_action.live.cluster import ClusterReader
 from drift_action.live.kube_client import ClusterSpec, KubeClient, NoKubeconfig
 from drift_action.live.quantity import parse_quantity
@@ -37,7 +32,6 @@ from drift_action.sources import (
     ManifestsSpec,
     SourceSpec,
     TerraformSpec,
-    string_fields,
 )
 
 log = logging.getLogger(__name__)
@@ -56,6 +50,8 @@ class RunOptions:
     limits: RenderLimits = field(default_factory=RenderLimits)  # for helm and kustomize
     allow_empty: bool = False  # a source that gives no object is a warning, not an error
     allow_remote_bases: bool = True  # kustomize may fetch remote bases (the action: opt-in)
+    base: BaseOptions | None = None  # also compare the desired state at the PR's base
+    sources_file: str | None = None  # the config file `sources` came from, if they did
     wording: Wording = CLI  # how messages name options: flags, or the action's inputs
 
 
@@ -97,26 +93,26 @@ def _run(options: RunOptions) -> Report:
             f"{say.option('compare')} {options.compare.value} needs a cluster, not "
             f"{say.option('live_snapshot')}"
         )
-    warnings: list[str] = []
-    desired_raw: list[tuple[RawObject, str]] = []
-    observations: list[Observation] = []
-    empty: list[SourceSpec] = []  # sources that gave no object
     for path in options.live_snapshots:
         options.policy.check(path, "live snapshot")
-    for spec in (_prepare(spec, options) for spec in options.sources):
-        rendered = sources.render(spec)
-        warnings.extend(rendered.warnings)
-        observations.extend(rendered.observations)
-        found, more = collect(rendered.documents, strict=False)
+    head, carried = render_head(options.sources, lambda spec: _prepare(spec, options))
+    warnings = head.warnings
+    base_raw: Objects | None = None
+    if options.base is not None:
+        policy = options.policy
+        if options.base.root is not None and options.policy.root is not None:
+            policy = PathPolicy.inside(options.base.root, "the base checkout")
+        base_options = replace(options, policy=policy)
+        base_raw, more = render_base(
+            options.base, options.sources, carried, lambda spec: _prepare(spec, base_options)
+        )
         warnings.extend(more)
-        if not found and not rendered.observations:
-            empty.append(spec)
-        warnings.extend(string_fields.check(found))
-        desired_raw.extend((obj, spec.namespace) for obj in found)
     # Read before an empty source is refused: a broken input names its file and line first.
     snapshots = read_snapshots(options.live_snapshots) if options.live_snapshots else None
-    warnings.extend(_nothing_from(spec, options) for spec in empty)
+    warnings.extend(_nothing_from(spec, options) for spec in head.empty)
     settings = settings_from(options.config)
+    desired_raw, observations = head.objects, head.observations
+    run = _Run(options, desired_raw, base_raw, warnings)
     if options.live_from_terraform:  # no snapshot, no cluster: nothing else is contacted
         viewed = {o.address for o in observations}
         unseen = {o.source.address for o, _ in desired_raw if o.source.address not in viewed}
@@ -126,13 +122,15 @@ def _run(options: RunOptions) -> Report:
             "compared without a live snapshot or a cluster"
             for address in sorted(a for a in unseen if a)
         )
+        if base_raw is not None:
+            return _seen_by_terraform(run.with_snapshots((terraform_view(observations), [])))
         report = terraform_report(observations, settings, drift_only=False)
         return Report(report.resources, (*warnings, *report.warnings))
     if snapshots is not None:
-        report = _compare_with_snapshots(options, desired_raw, snapshots, warnings)
+        report = run.with_snapshots(snapshots)
     else:
         with _client(options) as client:
-            report = _compare_with_cluster(options, desired_raw, warnings, ClusterReader(client))
+            report = run.with_cluster(ClusterReader(client))
     if not any(o.drift for o in observations):
         return report
     return merge(report, terraform_report(observations, settings, drift_only=True))
@@ -199,59 +197,91 @@ def _client(options: RunOptions) -> KubeClient:
         raise UsageError(f"{exc.detail}; {hint}") from exc
 
 
-def _compare_with_snapshots(
-    options: RunOptions,
-    desired_raw: list[tuple[RawObject, str]],
-    snapshots: tuple[list[RawObject], list[str]],
-    warnings: list[str],
-) -> Report:
-    live_raw, more = snapshots
-    warnings.extend(more)
-    scopes = ScopeResolver()
-    learn_scopes(scopes, (obj for obj, _ in desired_raw), live_raw)
-    desired, more = desired_objects(desired_raw, scopes)
-    warnings.extend(more)
-    live, more = live_objects(live_raw)
-    warnings.extend(more)
-    return _compare(options, desired, live, warnings, Unreadable())
+@dataclass
+class _Run:
+    """One comparison: the head's (and the base's) desired objects with the one live state."""
+
+    options: RunOptions
+    desired_raw: Objects
+    base_raw: Objects | None
+    warnings: list[str]
+
+    def with_snapshots(self, snapshots: tuple[list[RawObject], list[str]]) -> Report:
+        live_raw, more = snapshots
+        self.warnings.extend(more)
+        scopes = ScopeResolver()
+        learn_scopes(scopes, self._all_desired(), live_raw)
+        desired, base = self._desired(scopes)
+        live, more = live_objects(live_raw)
+        self.warnings.extend(more)
+        return self._compare(desired, base, live, Unreadable(), None)
+
+    def with_cluster(self, reader: ClusterReader) -> Report:
+        scopes = ScopeResolver()
+        learn_scopes(scopes, self._all_desired(), ())
+        reader.learn_scopes(self._all_desired(), scopes)
+        desired, base = self._desired(scopes)
+        # One read for both: the base's objects the PR deletes are read with the head's.
+        wanted = desired if base is None else _union(desired, base)
+        read = reader.read(wanted, self.options.selector)
+        live, more = live_objects(read.objects)
+        self.warnings.extend(more)
+        return self._compare(desired, base, live, read.unreadable, reader)
+
+    def _all_desired(self) -> list[RawObject]:
+        both = self.desired_raw + (self.base_raw or [])
+        return [obj for obj, _ in both]
+
+    def _desired(self, scopes: ScopeResolver) -> tuple[list[KubeObject], list[KubeObject] | None]:
+        desired, more = desired_objects(self.desired_raw, scopes)
+        self.warnings.extend(more)
+        if self.base_raw is None:
+            return desired, None
+        try:
+            base, _ = desired_objects(self.base_raw, scopes)
+        except DriftActionError as exc:  # two objects of one identity at the base
+            self.warnings.append(f"the base could not be compared: {exc}")
+            return desired, None
+        return desired, base
+
+    def _compare(
+        self,
+        desired: list[KubeObject],
+        base: list[KubeObject] | None,
+        live: list[KubeObject],
+        unreadable: Unreadable,
+        reader: ClusterReader | None,
+    ) -> Report:
+        options = self.options
+        settings = settings_from(options.config)
+        if not desired:
+            self.warnings.append("no desired objects were found: nothing to compare")
+        log.info("comparing %d desired objects with %d live objects", len(desired), len(live))
+        report = compare(
+            desired,
+            live,
+            selector=options.selector,
+            warnings=self.warnings,
+            settings=settings,
+            unreadable=unreadable,
+        )
+        if reader is not None and options.compare is not CompareMode.CLIENT_SIDE:
+            report = confirm_server_side(report, desired, live, reader, options.compare, settings)
+        if base is None or options.base is None:
+            return report
+        log.info("comparing %d base objects with the same live objects", len(base))
+        at_base = compare(base, live, settings=settings, unreadable=unreadable)
+        return against_base(
+            report, at_base, desired, base, description=options.base.description, settings=settings
+        )
 
 
-def _compare_with_cluster(
-    options: RunOptions,
-    desired_raw: list[tuple[RawObject, str]],
-    warnings: list[str],
-    reader: ClusterReader,
-) -> Report:
-    scopes = ScopeResolver()
-    learn_scopes(scopes, (obj for obj, _ in desired_raw), ())
-    reader.learn_scopes((obj for obj, _ in desired_raw), scopes)
-    desired, more = desired_objects(desired_raw, scopes)
-    warnings.extend(more)
-    read = reader.read(desired, options.selector)
-    live, more = live_objects(read.objects)
-    warnings.extend(more)
-    report = _compare(options, desired, live, warnings, read.unreadable)
-    if options.compare is CompareMode.CLIENT_SIDE:
-        return report
-    settings = settings_from(options.config)
-    return confirm_server_side(report, desired, live, reader, options.compare, settings)
+def _union(desired: list[KubeObject], base: list[KubeObject]) -> list[KubeObject]:
+    keys = {obj.key for obj in desired}
+    return desired + [obj for obj in base if obj.key not in keys]
 
 
-def _compare(
-    options: RunOptions,
-    desired: list[KubeObject],
-    live: list[KubeObject],
-    warnings: list[str],
-    unreadable: Unreadable,
-) -> Report:
-    if not desired:
-        warnings.append("no desired objects were found: nothing to compare")
-    log.info("comparing %d desired objects with %d live objects", len(desired), len(live))
-    return compare(
-        desired,
-        live,
-        selector=options.selector,
-        warnings=warnings,
-        settings=settings_from(options.config),
-        unreadable=unreadable,
-    )
+def _seen_by_terraform(report: Report) -> Report:
+    """A report whose live state is Terraform's refreshed view, said so on every result."""
+    resources = tuple(replace(r, seen_by=(Observer.TERRAFORM,)) for r in report.resources)
+    return replace(report, resources=resources)

@@ -49,6 +49,15 @@ def terraform_report(
     return Report(tuple(results), compared.warnings)
 
 
+def terraform_view(observations: Sequence[Observation]) -> list[RawObject]:
+    """The objects as Terraform's refresh saw them: the live state of a run that reads none."""
+    found: list[RawObject] = []
+    for observation in observations:
+        if observation.live is not None:
+            found.extend(collect([observation.live], strict=False)[0])
+    return found
+
+
 def merge(report: Report, observed: Report) -> Report:
     """`report` (compared with the live state) with the drift Terraform's refresh saw."""
     drifted = {r.key: r for r in observed.resources if r.status.is_drift}

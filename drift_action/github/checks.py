@@ -8,7 +8,15 @@ import posixpath
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from drift_action.core.model import Change, ChangeType, Report, ResourceResult, Severity, Status
+from drift_action.core.model import (
+    Change,
+    ChangeType,
+    FailOn,
+    Report,
+    ResourceResult,
+    Severity,
+    Status,
+)
 from drift_action.report.markdown import code
 from drift_action.report.values import by, change_kind, plural, show_desired, show_live
 
@@ -71,8 +79,10 @@ def check_name(report_id: str) -> str:
     return f"drift ({report_id})"[:_TITLE_LIMIT]
 
 
-def conclusion(report: Report, *, fail_on_drift: bool) -> str:
-    if report.has_errors or (report.has_drift and fail_on_drift):
+def conclusion(report: Report, fail_on: FailOn) -> str:
+    """failure for what fails the job; neutral for drift let through (`fail_on: none`); a
+    pull request's planned changes alone are a success."""
+    if report.has_errors or report.fails(fail_on):
         return "failure"
     return "neutral" if report.has_drift else "success"
 

@@ -6,6 +6,7 @@ GITHUB_EVENT_PATH, read by the caller).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ class GitHubContext:
     sha: str  # the commit a check run belongs to: a pull request's head, not its merge commit
     pr_number: int | None
     workspace: str
+    base_sha: str = ""  # a pull request's base commit (the event's pull_request.base.sha)
 
     @property
     def run_url(self) -> str | None:
@@ -76,7 +78,17 @@ def parse_context(
         sha=sha,
         pr_number=pr_number or number,
         workspace=env.get("GITHUB_WORKSPACE") or workspace,
+        base_sha=pull_request_base(name, event),
     )
+
+
+def pull_request_base(event_name: str, event: Mapping[str, Any]) -> str:
+    """The base commit of a pull request event, or "" for other events."""
+    if event_name not in PULL_REQUEST_EVENTS:
+        return ""
+    base = _mapping(_mapping(event.get("pull_request")).get("base"))
+    sha = str(base.get("sha") or "").strip()
+    return sha if re.fullmatch(r"[0-9a-fA-F]{7,64}", sha) else ""
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

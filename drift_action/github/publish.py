@@ -12,10 +12,11 @@ import html
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from drift_action.core.errors import GitHubError, InputError, UsageError
 from drift_action.core.files import read_text
-from drift_action.core.model import Report
+from drift_action.core.model import FailOn, Report
 from drift_action.github import checks, comment, issue
 from drift_action.github.api import GitHubApi
 from drift_action.github.context import GitHubContext, parse_context
@@ -41,8 +42,14 @@ def load_context(env: Mapping[str, str], settings: PublishSettings) -> GitHubCon
     """The run's context, or None outside a GitHub Actions run (nothing to publish to)."""
     if not env.get("GITHUB_EVENT_NAME") or not env.get("GITHUB_REPOSITORY"):
         return None
+    event = load_event(env)
+    return parse_context(env, event, pr_number=settings.pr_number, workspace=os.getcwd())
+
+
+def load_event(env: Mapping[str, str]) -> dict[str, Any]:
+    """The event payload at GITHUB_EVENT_PATH; empty without one."""
     path = env.get("GITHUB_EVENT_PATH")
-    event = {}
+    event: Any = {}
     if path:
         try:
             event = json.loads(read_text(path))
@@ -54,7 +61,7 @@ def load_context(env: Mapping[str, str], settings: PublishSettings) -> GitHubCon
             ) from exc
         if not isinstance(event, dict):
             raise InputError("GITHUB_EVENT_PATH: the event payload is not a JSON object")
-    return parse_context(env, event, pr_number=settings.pr_number, workspace=os.getcwd())
+    return dict(event)
 
 
 def connect(settings: PublishSettings, context: GitHubContext, env: Mapping[str, str]) -> GitHubApi:
@@ -87,7 +94,7 @@ def publish(
     context: GitHubContext | None,
     api: GitHubApi | None,
     *,
-    fail_on_drift: bool,
+    fail_on: FailOn,
     explain: bool,
 ) -> tuple[str, ...]:
     """Publish everything asked for; the warnings for what GitHub would not take."""
@@ -95,9 +102,7 @@ def publish(
         return (NOT_IN_ACTIONS,)
     if api is None:  # a caller that publishes elsewhere (or not at all)
         return ()
-    publisher = _Publisher(
-        report, settings, context, api, fail_on_drift=fail_on_drift, explain=explain
-    )
+    publisher = _Publisher(report, settings, context, api, fail_on=fail_on, explain=explain)
     steps: list[tuple[str, Callable[[], None]]] = []
     if settings.comment_mode is not CommentMode.OFF and context.pr_number is not None:
         steps.append(("comment", publisher.comment))
@@ -141,11 +146,11 @@ class _Publisher:
         context: GitHubContext,
         api: GitHubApi,
         *,
-        fail_on_drift: bool,
+        fail_on: FailOn,
         explain: bool,
     ) -> None:
         self.report, self.settings, self.context, self.api = report, settings, context, api
-        self.fail_on_drift = fail_on_drift
+        self.fail_on = fail_on
         self.document = markdown.document(report, explain=explain)
         self.marker = comment.Marker(
             settings.report_id,
@@ -208,7 +213,7 @@ class _Publisher:
         run = self.api.create_check_run(
             checks.check_name(self.settings.report_id),
             context.sha,
-            checks.conclusion(self.report, fail_on_drift=self.fail_on_drift),
+            checks.conclusion(self.report, self.fail_on),
             output,
             batches[0],
         )
