@@ -5,13 +5,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drift_action.core.model import Attribution, Change, Observer, Report, ResourceResult, Status
+from drift_action.core.model import (
+    Attribution,
+    Change,
+    ChangeClass,
+    Observer,
+    Report,
+    ResourceResult,
+    Status,
+)
 from drift_action.report.values import ownership_note
 
 
 def render(report: Report) -> str:
+    summary: dict[str, Any] = {key: report.counts[status] for key, status in _SUMMARY_KEYS}
+    # A pull request's classes (0 without a base): resources with at least one such change.
+    summary |= {key: report.classes[found] for key, found in _CLASS_KEYS}
     document = {
-        "summary": {key: report.counts[status] for key, status in _SUMMARY_KEYS},
+        "summary": summary,
+        "base": report.base,
         "resources": [_resource(r) for r in report.sorted_resources()],
         "ignored_changes": report.ignored_count,
         "warnings": list(report.warnings),
@@ -29,6 +41,13 @@ _SUMMARY_KEYS = (
 )
 
 
+_CLASS_KEYS = (
+    ("planned", ChangeClass.PLANNED),
+    ("conflicts", ChangeClass.CONFLICT),
+    ("adopted", ChangeClass.ADOPTED),
+)
+
+
 def _resource(result: ResourceResult) -> dict[str, Any]:
     out: dict[str, Any] = {
         "apiVersion": result.api_version,
@@ -36,6 +55,8 @@ def _resource(result: ResourceResult) -> dict[str, Any]:
         "namespace": result.key.namespace or None,
         "name": result.key.name,
         "status": result.status.value,
+        # drift, conflict, planned or adopted: the most urgent of its changes (null in sync)
+        "class": None if result.change_class is None else result.change_class.value,
         "source": _source(result),
         "changes": [_change(c) for c in result.changes],
         "ignored": [{**_change(c), "ignored_by": c.ignored_by} for c in result.ignored],
@@ -86,6 +107,8 @@ def _change(change: Change) -> dict[str, Any]:
         "redacted": change.redacted,
         "severity": change.severity.value,
         "attribution": _attribution(change.attribution),
+        "class": change.change_class.value,
+        **({"base": change.base} if change.change_class is not ChangeClass.DRIFT else {}),
     }
 
 

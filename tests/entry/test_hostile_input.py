@@ -102,6 +102,9 @@ def test_a_file_of_tens_of_megabytes_is_read_whole(tmp_path: Path) -> None:
         "missing": 0,
         "extra": 0,
         "errors": 0,
+        "planned": 0,
+        "conflicts": 0,
+        "adopted": 0,
     }
     (drifted,) = [r for r in report["resources"] if r["status"] == "drifted"]
     assert drifted["name"] == f"cm-{count - 1}"

@@ -4,6 +4,7 @@ and body, the size limits, the comment and issue decisions, check run annotation
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +16,9 @@ from drift_action.action import SUMMARY_LIMIT
 from drift_action.core.errors import UsageError
 from drift_action.core.model import (
     Change,
+    ChangeClass,
     ChangeType,
+    FailOn,
     Report,
     ResourceKey,
     ResourceResult,
@@ -498,14 +501,30 @@ def test_annotations_are_capped_and_sent_fifty_at_a_time() -> None:
     assert sizes == [50] * 10
 
 
+PLANNED_ONLY = Report(
+    (
+        replace(
+            drifted("a"),
+            changes=tuple(
+                replace(c, change_class=ChangeClass.PLANNED) for c in drifted("a").changes
+            ),
+        ),
+    ),
+    base="base commit 1a2b3c4",
+)
+
+
 @pytest.mark.parametrize(
-    ("report", "fail_on_drift", "expected"),
+    ("report", "fail_on", "expected"),
     [
-        (DRIFT, True, "failure"),
-        (DRIFT, False, "neutral"),
-        (CLEAN, True, "success"),
-        (ERRORS, False, "failure"),
+        (DRIFT, FailOn.DRIFT, "failure"),
+        (DRIFT, FailOn.NONE, "neutral"),
+        (CLEAN, FailOn.DRIFT, "success"),
+        (ERRORS, FailOn.NONE, "failure"),
+        # A pull request's own changes pass, unless planned changes are to fail too.
+        (PLANNED_ONLY, FailOn.DRIFT, "success"),
+        (PLANNED_ONLY, FailOn.ANY, "failure"),
     ],
 )
-def test_conclusion(report: Report, fail_on_drift: bool, expected: str) -> None:
-    assert checks.conclusion(report, fail_on_drift=fail_on_drift) == expected
+def test_conclusion(report: Report, fail_on: FailOn, expected: str) -> None:
+    assert checks.conclusion(report, fail_on) == expected

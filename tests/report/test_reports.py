@@ -127,14 +127,20 @@ def test_code_spans_round_trip(value: str) -> None:
 
 def test_json_contract(example_report: Report) -> None:
     document = json.loads(render(example_report, "json"))
-    assert list(document["summary"]) == ["in_sync", "drifted", "missing", "extra", "errors"]
+    keys = ["in_sync", "drifted", "missing", "extra", "errors", "planned", "conflicts", "adopted"]
+    assert list(document["summary"]) == keys
     assert document["summary"] == {
         "in_sync": 2,
         "drifted": 4,
         "missing": 1,
         "extra": 1,
         "errors": 0,
+        # No base: nothing is planned, adopted or in conflict; every difference is drift.
+        "planned": 0,
+        "conflicts": 0,
+        "adopted": 0,
     }
+    assert document["base"] is None
     for resource in document["resources"]:
         assert {"apiVersion", "kind", "namespace", "name", "status", "source", "changes"} <= set(
             resource
@@ -160,6 +166,7 @@ def test_json_contract(example_report: Report) -> None:
             "actor": "human",
             "subresource": "scale",
         },
+        "class": "drift",
     }
 
 
