@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from drift_action.core.model import (
     Change,
+    ChangeClass,
     ChangeType,
     FailOn,
     Report,
@@ -130,28 +131,52 @@ def repository_path(file: str, *, workspace: str, cwd: str) -> str | None:
 
 
 def _annotation(result: ResourceResult, path: str, line: int) -> Annotation:
-    if result.status is Status.MISSING:
+    """Drift and conflicts at their severity's level; what a pull request itself changes (or
+    adopts from the cluster) as a notice: it is the author's intent, not a problem."""
+    if result.status is Status.MISSING and result.object_class is ChangeClass.PLANNED:
+        level, what = Level.NOTICE, "created on merge"
+        lines = ["New in this pull request: not in the cluster yet."]
+    elif result.status is Status.MISSING:
         level, what = Level.FAILURE, "missing from the cluster"
         lines = ["Declared in Git but not found in the cluster."]
     elif result.status is Status.ERROR:
         level, what = Level.WARNING, "could not be compared"
         lines = [result.message or "unknown error"]
     else:
-        top = min((c.severity for c in result.changes), key=lambda s: s.rank, default=None)
-        level = _LEVEL[top] if top is not None else Level.WARNING
-        what = f"drifted ({plural(len(result.changes), 'change')})"
+        failing = [c for c in result.changes if c.change_class.fails]
+        top = min((c.severity for c in failing), key=lambda s: s.rank, default=None)
+        level = _LEVEL[top] if top is not None else Level.NOTICE
+        what = _what(result)
         lines = [_change_line(c) for c in result.changes]
     message = _cap("\n".join(lines), _MESSAGE_LIMIT)
     return Annotation(path, line, level, f"{result.key} {what}"[:_TITLE_LIMIT], message)
 
 
+_VERB = {
+    ChangeClass.DRIFT: "drifted",
+    ChangeClass.CONFLICT: "in conflict",
+    ChangeClass.PLANNED: "changed by this PR",
+    ChangeClass.ADOPTED: "adopted from the cluster",
+}
+
+
+def _what(result: ResourceResult) -> str:
+    count = plural(len(result.changes), "change")
+    found = result.change_class
+    return f"{_VERB[found] if found else 'drifted'} ({count})"
+
+
 def _change_line(change: Change) -> str:
+    git = "PR" if change.change_class is not ChangeClass.DRIFT else "Git"
     if change.type in (ChangeType.CHANGED, ChangeType.MISSING):
-        text = f"{change.path_text}: Git {show_desired(change)}, cluster {show_live(change)}"
+        text = f"{change.path_text}: {git} {show_desired(change)}, cluster {show_live(change)}"
     else:
         text = f"{change.path_text}: {change_kind(change)}: {show_live(change)}"
     who = by(change.attribution)
-    return f"[{change.severity.value}] {text}" + (f" (by {who})" if who else "")
+    tag = change.severity.value
+    if change.change_class is not ChangeClass.DRIFT:
+        tag = f"{change.change_class.value}, {tag}"
+    return f"[{tag}] {text}" + (f" (by {who})" if who else "")
 
 
 def _cap(text: str, limit: int) -> str:

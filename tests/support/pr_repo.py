@@ -117,14 +117,16 @@ def _image_by(name: str, manager: str) -> dict[str, Any]:
     return _managed(manager, {"f:spec": {"f:template": {"f:spec": {"f:containers": container}}}})
 
 
-def live_objects() -> list[dict[str, Any]]:
-    """The cluster: the base applied by `kubectl apply`, then the hand edits."""
+def live_objects(*, hand_edits: bool = True) -> list[dict[str, Any]]:
+    """The cluster: the base applied by `kubectl apply`, then (unless not) the hand edits."""
     objects = []
     for doc in (d for docs in BASE.values() for d in docs):
         obj = copy.deepcopy(doc)
         obj["metadata"]["uid"] = f"uid-{obj['metadata']['name']}"
         obj["metadata"]["managedFields"] = [_managed("kubectl-client-side-apply", {"f:spec": {}})]
         objects.append(obj)
+    if not hand_edits:
+        return objects
     web, api, worker = objects[0], objects[2], objects[3]
     web["spec"]["replicas"] = 5
     web["metadata"]["managedFields"].append(
@@ -163,7 +165,7 @@ def make_repo(root: Path, *, chart: bool = True) -> tuple[Path, str]:
     return repo, base
 
 
-def write_live(path: Path) -> Path:
-    items = {"apiVersion": "v1", "kind": "List", "items": live_objects()}
+def write_live(path: Path, *, hand_edits: bool = True) -> Path:
+    items = {"apiVersion": "v1", "kind": "List", "items": live_objects(hand_edits=hand_edits)}
     path.write_text(yaml.safe_dump(items, sort_keys=False), encoding="utf-8")
     return path
