@@ -18,7 +18,7 @@ from drift_action.core.bounds import RenderLimits, parse_seconds, parse_size
 from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import DriftActionError, UsageError
 from drift_action.core.files import write_atomic
-from drift_action.core.model import FailOn
+from drift_action.core.model import ChangeClass, FailOn
 from drift_action.core.selector import parse_selector
 from drift_action.core.tools import which
 from drift_action.core.wording import ACTION
@@ -315,6 +315,7 @@ def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
             {
                 "drift_detected": "true" if report.has_drift else "false",
                 "drifted_count": str(report.drift_count),
+                "planned_count": str(report.classes[ChangeClass.PLANNED]),
                 # Relative to the workspace: the runner mounts it at another path than ours.
                 "report_path": MARKDOWN_REPORT,
                 "json_report_path": JSON_REPORT,

@@ -28,6 +28,7 @@ def test_drift_fails_the_step_and_publishes_everywhere(workspace: Path) -> None:
     assert outputs(workspace) == {
         "drift_detected": "true",
         "drifted_count": "5",
+        "planned_count": "0",
         "report_path": "drift-report.md",
         "json_report_path": "drift-report.json",
     }

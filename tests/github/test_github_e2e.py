@@ -72,6 +72,7 @@ def test_one_comment_per_pull_request_edited_in_place(act: Runner, gh: GitHubEmu
     assert act.outputs() == {
         "drift_detected": "true",
         "drifted_count": "5",
+        "planned_count": "0",
         "report_path": "drift-report.md",
         "json_report_path": "drift-report.json",
     }
