@@ -150,7 +150,7 @@ def write(folder: Path, files: dict[str, list[dict[str, Any]]]) -> None:
 def make_repo(root: Path, *, chart: bool = True) -> tuple[Path, str]:
     """The repository with its base commit and the PR's head commit checked out; the base sha."""
     repo = root / "repo"
-    repo.mkdir()
+    repo.mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
     write(repo / "k8s", BASE)
     git(repo, "add", "-A")
