@@ -33,6 +33,7 @@ from drift_action.sources import (
     SourceSpec,
     TerraformSpec,
 )
+from drift_action.sources.manifests import ParseCache
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,9 @@ def _run(options: RunOptions) -> Report:
         )
     for path in options.live_snapshots:
         options.policy.check(path, "live snapshot")
-    head, carried = render_head(options.sources, lambda spec: _prepare(spec, options))
+    # Files a pull request leaves alone are parsed once, for the head and the base.
+    parsed = ParseCache() if options.base is not None else None
+    head, carried = render_head(options.sources, lambda spec: _prepare(spec, options, parsed))
     warnings = head.warnings
     base_raw: Objects | None = None
     if options.base is not None:
@@ -104,7 +107,10 @@ def _run(options: RunOptions) -> Report:
             policy = PathPolicy.inside(options.base.root, "the base checkout")
         base_options = replace(options, policy=policy)
         base_raw, more = render_base(
-            options.base, options.sources, carried, lambda spec: _prepare(spec, base_options)
+            options.base,
+            options.sources,
+            carried,
+            lambda spec: _prepare(spec, base_options, parsed),
         )
         warnings.extend(more)
     # Read before an empty source is refused: a broken input names its file and line first.
@@ -136,11 +142,11 @@ def _run(options: RunOptions) -> Report:
     return merge(report, terraform_report(observations, settings, drift_only=True))
 
 
-def _prepare(spec: SourceSpec, options: RunOptions) -> SourceSpec:
+def _prepare(spec: SourceSpec, options: RunOptions, parsed: ParseCache | None) -> SourceSpec:
     """The run's path policy and render limits, given to the source that applies them."""
     policy, limits = options.policy, options.limits
     if isinstance(spec, ManifestsSpec):
-        return replace(spec, policy=policy, wording=options.wording)
+        return replace(spec, policy=policy, wording=options.wording, parsed=parsed)
     if isinstance(spec, KustomizeSpec):
         return replace(
             spec,
@@ -269,8 +275,15 @@ class _Run:
             report = confirm_server_side(report, desired, live, reader, options.compare, settings)
         if base is None or options.base is None:
             return report
-        log.info("comparing %d base objects with the same live objects", len(base))
-        at_base = compare(base, live, settings=settings, unreadable=unreadable)
+        # Most objects are the same at base and head: their comparison with the live state is
+        # the head's. Only those the PR touches, or removes, are compared again.
+        at_head = {obj.key: obj.body for obj in desired}
+        same = {obj.key for obj in base if at_head.get(obj.key) == obj.body}
+        touched = [obj for obj in base if obj.key not in same]
+        log.info("comparing %d base objects the PR changes with the live objects", len(touched))
+        at_base = compare(touched, live, settings=settings, unreadable=unreadable)
+        reused = tuple(r for r in report.resources if r.key in same)
+        at_base = replace(at_base, resources=(*at_base.resources, *reused))
         return against_base(
             report, at_base, desired, base, description=options.base.description, settings=settings
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from drift_action.core.confine import PathPolicy
@@ -30,10 +30,29 @@ class ManifestsSpec:
     namespace: str = "default"
     policy: PathPolicy = field(default_factory=PathPolicy)  # where the files may be
     wording: Wording = CLI  # how hints name the flags or inputs to use instead
+    # Shared by the head's and the base's render of a pull request: files the PR leaves alone
+    # are parsed once. None: no reuse.
+    parsed: ParseCache | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
         return "manifests " + ", ".join(self.paths)
+
+
+class ParseCache:
+    """Documents by the text they were parsed from (the same text parses the same way)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, bool], list[Document]] = {}
+
+    def parse(self, text: str, file: str, *, is_json: bool) -> list[Document]:
+        found = self._found.get((text, is_json))
+        if found is None:
+            found = parse_documents(text, file, is_json=is_json)
+            self._found[(text, is_json)] = found
+        if found and found[0].source.file != file:  # the same file at the other commit
+            return [replace(d, source=replace(d.source, file=file)) for d in found]
+        return found
 
 
 class ManifestsRenderer:
@@ -50,10 +69,12 @@ class ManifestsRenderer:
             check_not_misdirected(given, files, spec.wording)
             for file in files:
                 text = read_text(file)
+                shown, is_json = display_path(file), file.endswith(".json")
                 with with_hint(file, text, spec.wording):
-                    documents.extend(
-                        parse_documents(text, display_path(file), is_json=file.endswith(".json"))
-                    )
+                    if spec.parsed is None:
+                        documents.extend(parse_documents(text, shown, is_json=is_json))
+                    else:
+                        documents.extend(spec.parsed.parse(text, shown, is_json=is_json))
         log.info("read %d documents from %s", len(documents), spec.label)
         return Rendered(tuple(documents), tuple(warnings))
 
