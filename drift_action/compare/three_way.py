@@ -15,8 +15,9 @@ Paths are compared by prefix: one side may name a whole subtree where another na
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from drift_action.compare.diff import FieldDiff
 from drift_action.compare.normalize import comparable
@@ -78,7 +79,20 @@ def planned_paths(base: KubeObject, head: KubeObject, settings: Settings) -> fro
     old = comparable(base.key, base.body, desired=True)
     new = comparable(head.key, head.body, desired=True)
     fields = FieldDiff(head.key.kind, settings.parse_quantity)
-    return frozenset(c.path for c in (*fields.changes(new, old), *fields.changes(old, new)))
+    found: set[Path] = set()
+    for change in (*fields.changes(new, old), *fields.changes(old, new)):
+        found.update(_leaves(change.path, change.desired))
+    return frozenset(found)
+
+
+def _leaves(path: Path, value: Any) -> Iterator[Path]:
+    """A mapping one side lacks, as the fields in it: the PR adding `labels.tier` where base
+    had no labels must not claim a `labels.debug` someone added by hand."""
+    if isinstance(value, Mapping) and value:
+        for name, inner in value.items():
+            yield from _leaves((*path, name), inner)
+    else:
+        yield path
 
 
 def overlaps(path: Path, paths: Iterable[Path]) -> bool:
