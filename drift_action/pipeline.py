@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import logging
 from dataclasses import dataclass, field, replace
 
@@ -34,6 +35,7 @@ from drift_action.sources import (
     TerraformSpec,
 )
 from drift_action.sources.manifests import ParseCache
+from drift_action.sources.reroot import moved
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,10 @@ def _run(options: RunOptions) -> Report:
     if options.base is not None:
         policy = options.policy
         if options.base.root is not None and options.policy.root is not None:
-            policy = PathPolicy.inside(options.base.root, "the base checkout")
+            # The same confinement, at the base: the workspace's place in the checkout.
+            here = os.path.realpath(os.getcwd())
+            root = moved(options.policy.root, options.base.root, here)
+            policy = PathPolicy.inside(root, "the base checkout")
         base_options = replace(options, policy=policy)
         base_raw, more = render_base(
             options.base,
