@@ -3,6 +3,7 @@ real git repository (tests/support/pr_repo.py), against a snapshot and the Kuber
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -11,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from support import run_cli
 from support.kube_emulator import KubeEmulator
-from support.pr_repo import git, live_objects, make_repo, write_live
+from support.pr_repo import git, live_objects, make_repo, write, write_live
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -242,3 +244,39 @@ def test_the_command_works_from_a_subfolder(repo: tuple[Path, str], tmp_path: Pa
     assert found == {k: v for k, v in EVERY_CLASS.items() if "cache" not in k}
     worktrees = folder / ".git" / "worktrees"
     assert not worktrees.exists() or not os.listdir(worktrees)
+
+
+def secret(value: str) -> dict[str, Any]:
+    encoded = base64.b64encode(value.encode()).decode()
+    meta = {"name": "db", "namespace": "shop"}
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "data": {"password": encoded}}
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_no_secret_value_in_any_class(tmp_path: Path, fmt: str) -> None:
+    """The PR and a hand edit both change a Secret (a conflict): neither value, nor the base's,
+    shows in any format, base64 or plain."""
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    git(folder, "init", "-q", "-b", "main")
+    values = {"base": "base-pw-4417", "head": "head-pw-9051", "live": "live-pw-2263"}
+    write(folder / "k8s", {"db.yaml": [secret(values["base"])]})
+    git(folder, "add", "-A")
+    git(folder, "commit", "-qm", "base")
+    git(folder, "checkout", "-qb", "pr")
+    write(folder / "k8s", {"db.yaml": [secret(values["head"])]})
+    git(folder, "commit", "-qam", "rotate")
+    live = tmp_path / "live.yaml"
+    live.write_text(yaml.safe_dump(secret(values["live"])), encoding="utf-8")
+    result = run_cli(
+        "--manifests", "k8s", "--live-snapshot", str(live), "--base-ref", "main", "-o", fmt,
+        "--explain", cwd=folder,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    out = result.stdout + result.stderr
+    for value in values.values():
+        assert value not in out
+        assert base64.b64encode(value.encode()).decode() not in out
+    if fmt == "json":
+        (change,) = json.loads(result.stdout)["resources"][0]["changes"]
+        assert change["class"] == "conflict" and change["redacted"]
