@@ -11,7 +11,7 @@ The base adds a render of the base and a second comparison with the same live ob
 state is read once (the LIST requests are counted for both runs and must be equal). The claim
 checked: the base adds less than one render plus one comparison, i.e. less than a second run.
 
-    python bench/base_bench.py [--sizes 1000 10000] [--repeat 3] [--write bench/base_results.md]
+    python bench/base_bench.py [--sizes 1000 10000] [--repeat 5] [--write bench/base_results.md]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import yaml
 from run_bench import Server, timed
 
 from drift_action import sources
+from drift_action.core.model import ChangeClass, Report
 from drift_action.core.objects import collect
 from drift_action.desired import BaseOptions
 from drift_action.live.kube_client import ClusterSpec
@@ -58,13 +59,21 @@ def _head_with_changes(base: Path, head: Path, every: int = 100) -> int:
     return changed
 
 
-def _median(repeat: int, server: Server, work: Callable[[], object]) -> tuple[float, int, object]:
-    times, lists, result = [], 0, None
-    for _ in range(repeat):
-        elapsed, result, stats = timed(server, work)
-        times.append(elapsed)
-        lists = stats["list"] + stats["get"] + stats["discovery"]
-    return statistics.median(times), lists, result
+def _medians(
+    repeat: int, server: Server, work: dict[str, Callable[[], object]]
+) -> tuple[dict[str, float], dict[str, int], dict[str, object]]:
+    """Each workload `repeat` times, interleaved (one of each per round, the order rotating),
+    so that warm caches and machine noise fall on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in work}
+    requests: dict[str, int] = {}
+    results: dict[str, object] = {}
+    names = list(work)
+    for round_ in range(repeat):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            elapsed, results[name], stats = timed(server, work[name])
+            times[name].append(elapsed)
+            requests[name] = stats["list"] + stats["get"] + stats["discovery"]
+    return {n: statistics.median(t) for n, t in times.items()}, requests, results
 
 
 def measure(size: int, repeat: int, work: Path) -> dict[str, float | int]:
@@ -86,20 +95,22 @@ def measure(size: int, repeat: int, work: Path) -> dict[str, float | int]:
         def render_once() -> object:
             return collect(sources.render(spec).documents, strict=False)
 
-        t_render, _, _ = _median(repeat, server, render_once)
-        t_plain, lists_plain, _ = _median(repeat, server, lambda: run(plain))
-        t_base, lists_base, report = _median(repeat, server, lambda: run(with_base))
-    planned = report.classes  # type: ignore[attr-defined]
+        times, requests, results = _medians(
+            repeat,
+            server,
+            {"render": render_once, "run": lambda: run(plain), "base": lambda: run(with_base)},
+        )
+    report = results["base"]
+    assert isinstance(report, Report) and report.classes[ChangeClass.PLANNED] == changed
     return {
         "objects": size,
         "changed": changed,
-        "render": t_render,
-        "run": t_plain,
-        "run_with_base": t_base,
-        "extra": t_base - t_plain,
-        "requests": lists_plain,
-        "requests_with_base": lists_base,
-        "planned": sum(planned.values()),
+        "render": times["render"],
+        "run": times["run"],
+        "run_with_base": times["base"],
+        "extra": times["base"] - times["run"],
+        "requests": requests["run"],
+        "requests_with_base": requests["base"],
     }
 
 
@@ -121,7 +132,7 @@ def table(rows: list[dict[str, float | int]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--write", type=Path)
     args = parser.parse_args(argv)
     here = os.getcwd()
