@@ -2,8 +2,9 @@
 
 `plan` checks the format and lists the resource instances, `schema` holds the kubernetes
 provider's attribute tables, `typed` turns typed resources into API objects with them,
-`manifests` reads `kubernetes_manifest` and `kubectl_manifest`, `helm_release` reads Helm
-releases, `trees` walks Terraform's unknown and sensitive trees, and `documents` turns a plan
-into documents and observations. Reading files and running
+`manifests` reads `kubernetes_manifest` and `kubectl_manifest`, `convert` picks the reader by
+resource type, `helm_release` reads Helm releases, `trees` walks Terraform's unknown and
+sensitive trees, `documents` turns a plan into documents and observations, and `prior` into
+base documents (each object as Terraform last applied it). Reading files and running
 `terraform` or Helm is the source's job (`drift_action.sources.terraform.source`).
 """

@@ -3,10 +3,15 @@
 A release whose chart is a local path is rendered by the Helm source with its `values` (YAML
 texts), `set`, `set_list` and `set_sensitive` entries, `name` as the release and `namespace`.
 A chart from a repository (`repository`, `oci://`, a URL) cannot be rendered offline.
+
+The plan does not hold a release's rendered objects, so their state before the plan (the base)
+is known only when the plan leaves the release as it is: then the objects rendered from its
+planned values are also its base (`ReleaseBase`).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +22,15 @@ from drift_action.sources.terraform.trees import any_true, deeper_than, part
 
 _REMOTE = ("oci://", "http://", "https://")
 _INPUTS = ("chart", "repository", "name", "namespace", "values", "set", "set_list", "set_sensitive")
+_RENDERED_FROM = (*_INPUTS, "version")  # what the release's objects are rendered from
+
+
+class ReleaseBase(enum.Enum):
+    """What stands for a release's objects before the plan (the base)."""
+
+    SAME = "same"  # the plan leaves the release as it is: its rendered objects
+    CHANGED = "changed"  # the plan changes it: its rendered objects stand in, with a note
+    NONE = "none"  # the plan creates it: none (its objects are planned creations)
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,7 @@ class HelmRelease:
     set: tuple[str, ...] = ()  # helm --set expressions
     set_string: tuple[str, ...] = ()  # helm --set-string expressions
     sensitive: tuple[str, ...] = ()  # values that must never be shown
+    base: ReleaseBase = ReleaseBase.SAME
 
 
 class NotRenderable(Exception):
@@ -68,6 +83,14 @@ def read_release(
         set_string=tuple(set_strings),
         sensitive=tuple(dict.fromkeys(s for s in secrets if s)),
     )
+
+
+def unchanged(before: Any, after: Mapping[str, Any]) -> bool:
+    """Whether the plan renders the release from what it was rendered from before: chart,
+    version, name, namespace, values and sets alike."""
+    if not isinstance(before, Mapping):
+        return False
+    return all(before.get(key) == after.get(key) for key in _RENDERED_FROM)
 
 
 def _sets(after: Mapping[str, Any], sensitive: Any) -> tuple[list[str], list[str], list[str]]:

@@ -48,6 +48,8 @@ class Plan:
     instances: tuple[Instance, ...]
     drift: tuple[Instance, ...]  # resource_drift: before = state, after = refreshed (None: gone)
     terraform_version: str = ""
+    # False when read from planned_values (no resource_changes), which hold no prior state.
+    records_prior: bool = True
 
 
 def read_plan(data: Any, file: str) -> Plan:
@@ -80,7 +82,12 @@ def read_plan(data: Any, file: str) -> Plan:
         instances = tuple(_planned(data.get("planned_values"), file))
     drift = tuple(_changes(_list(data, "resource_drift", file), "resource_drift", file))
     terraform = data.get("terraform_version")
-    return Plan(instances, drift, terraform if isinstance(terraform, str) else "")
+    return Plan(
+        instances,
+        drift,
+        terraform if isinstance(terraform, str) else "",
+        records_prior="resource_changes" in data,
+    )
 
 
 def _list(data: Mapping[str, Any], key: str, file: str) -> list[Any]:

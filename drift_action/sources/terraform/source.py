@@ -4,8 +4,9 @@ A binary plan (a zip archive) is turned into JSON by running `terraform show -js
 folder, where `terraform init` has installed the providers whose schemas it needs. The plan's
 Kubernetes resources become desired objects (the pure readers beside this module),
 `helm_release`s with a local chart are rendered by the Helm source, and Terraform's own view of
-each object (its
-refreshed state and `resource_drift`) comes along as observations.
+each object (its refreshed state and `resource_drift`) comes along as observations. The objects
+as Terraform last applied them are the base (`Rendered.base`, see `prior`): a pull request's
+plan is compared with it without rendering the base commit.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from drift_action.sources.base import Rendered
 from drift_action.sources.terraform.documents import build
 from drift_action.sources.terraform.helm import render_release
 from drift_action.sources.terraform.plan import read_plan
+from drift_action.sources.terraform.prior import no_prior_note, release_base, with_note
 from drift_action.sources.terraform.trees import MAX_DEPTH, deeper_than
 
 log = logging.getLogger(__name__)
@@ -55,19 +57,23 @@ class TerraformRenderer:
         plan = read_plan(load_plan(spec.plan, shown), shown)
         built = build(plan, shown)
         documents: list[Document] = list(built.documents)
+        base: list[Document] = list(built.base)
         warnings = list(built.warnings)
         folder = os.path.dirname(os.path.abspath(spec.plan))
         for release in built.releases:
             rendered, more = render_release(release, folder, shown, spec.policy, spec.limits)
             documents.extend(rendered)
+            base.extend(release_base(release, rendered, shown))
             warnings.extend(more)
+        if not plan.records_prior:
+            base = with_note(base, no_prior_note(shown))
         log.info(
             "read %d objects from %s (%d resource instances)",
             len(documents),
             spec.label,
             len(plan.instances),
         )
-        return Rendered(tuple(documents), tuple(warnings), built.observations)
+        return Rendered(tuple(documents), tuple(warnings), built.observations, base=tuple(base))
 
 
 def load_plan(path: str, shown: str) -> Any:
