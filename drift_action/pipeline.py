@@ -133,7 +133,9 @@ def _run(options: RunOptions) -> Report:
             "compared without a live snapshot or a cluster"
             for address in sorted(a for a in unseen if a)
         )
-        if base_raw is not None:
+        if base_raw is not None:  # Terraform's refreshed view is the live state, where it has one
+            run.desired_raw = [(o, ns) for o, ns in desired_raw if o.source.address in viewed]
+            run.base_raw = [(o, ns) for o, ns in base_raw if o.source.address in viewed]
             return _seen_by_terraform(run.with_snapshots((terraform_view(observations), [])))
         report = terraform_report(observations, settings, drift_only=False)
         return Report(report.resources, (*warnings, *report.warnings))
