@@ -4,6 +4,7 @@ added and removed fields, whole objects, and subtrees named at different depths.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -191,3 +192,26 @@ def test_overlaps_by_prefix() -> None:
     assert overlaps(image, [image])
     assert not overlaps(image, [("spec", "replicas")])
     assert not overlaps(image, [])
+
+
+def applied_with(label: str) -> KubeObject:
+    """The cluster as `kubectl apply` left it when Git still set the label `label`."""
+    body = deployment(metadata={"labels": {label: "yes"}})
+    body["metadata"]["annotations"] = {
+        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(body)
+    }
+    return live(body)
+
+
+def test_a_field_the_pr_drops_is_planned() -> None:
+    with_label = deployment(metadata={"labels": {"legacy": "yes"}})
+    report = three_way([with_label], [deployment()], [applied_with("legacy")])
+    found = {c.path_text: (c.type.value, c.change_class) for c in report.resources[0].changes}
+    assert found == {"metadata.labels.legacy": ("removed", ChangeClass.PLANNED)}
+    assert not report.has_drift
+
+
+def test_a_field_git_dropped_before_the_pr_is_drift() -> None:
+    report = three_way([deployment()], [deployment()], [applied_with("legacy")])
+    found = {c.path_text: (c.type.value, c.change_class) for c in report.resources[0].changes}
+    assert found == {"metadata.labels.legacy": ("removed", ChangeClass.DRIFT)}
