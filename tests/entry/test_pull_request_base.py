@@ -15,7 +15,15 @@ import pytest
 import yaml
 from support import run_cli
 from support.kube_emulator import KubeEmulator
-from support.pr_repo import git, live_objects, make_repo, write, write_live
+from support.pr_repo import (
+    classes,
+    git,
+    live_objects,
+    make_repo,
+    shallow_clone,
+    write,
+    write_live,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -25,18 +33,6 @@ HELM = ("--helm-chart", "charts/cache", "--release", "cache")
 @pytest.fixture
 def repo(tmp_path: Path) -> tuple[Path, str]:
     return make_repo(tmp_path)
-
-
-def classes(document: dict[str, Any]) -> dict[str, Any]:
-    """Each resource's class and its changes' classes by path."""
-    return {
-        f"{r['kind']} {r['name']}": (
-            r["status"],
-            r["class"],
-            {c["path"].rsplit(".", 1)[-1]: c["class"] for c in r["changes"]},
-        )
-        for r in document["resources"]
-    }
 
 
 EVERY_CLASS = {
@@ -173,9 +169,7 @@ def test_a_base_ref_that_does_not_exist(repo: tuple[Path, str], tmp_path: Path) 
 
 def test_a_shallow_clone_without_the_base(repo: tuple[Path, str], tmp_path: Path) -> None:
     folder, base = repo
-    shallow = tmp_path / "shallow"
-    git(tmp_path, "clone", "-q", "--depth=1", "--branch", "pr", f"file://{folder}", str(shallow))
-    git(shallow, "remote", "set-url", "origin", str(tmp_path / "gone"))  # the fetch fails too
+    shallow = shallow_clone(folder, tmp_path, reachable=False)
     live = write_live(tmp_path / "live.yaml")
     result = run_cli(
         "--manifests", "k8s", "--live-snapshot", str(live), "--base-ref", base, cwd=shallow

@@ -4,24 +4,13 @@ resource_changes' before) against its planned values, with the cluster or Terraf
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from support import DATA, run_cli
+from support.pr_repo import classes
 
 PLAN = DATA / "terraform" / "plan-base.json"  # see tests/data/terraform/README.md
 LIVE = DATA / "terraform" / "live-base.yaml"
-
-
-def classes(document: dict[str, Any]) -> dict[str, Any]:
-    return {
-        f"{r['kind']} {r['name']}": (
-            r["status"],
-            r["class"],
-            {c["path"].rsplit(".", 1)[-1]: c["class"] for c in r["changes"]},
-        )
-        for r in document["resources"]
-    }
 
 
 @pytest.mark.parametrize("base", [("--base", "."), ("--base-ref", "HEAD")])

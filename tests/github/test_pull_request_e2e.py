@@ -11,7 +11,7 @@ import pytest
 from support.github_emulator import GitHubEmulator
 from support.github_run import Runner
 from support.pr_repo import HEAD as HEAD_FILES
-from support.pr_repo import git, make_repo, write, write_live
+from support.pr_repo import git, make_repo, shallow_clone, write, write_live
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -94,8 +94,7 @@ def test_a_shallow_checkout_fetches_the_base(
     repo: tuple[Path, str], gh: GitHubEmulator, tmp_path: Path
 ) -> None:
     folder, base = repo
-    shallow = tmp_path / "shallow"
-    git(tmp_path, "clone", "-q", "--depth=1", "--branch", "pr", f"file://{folder}", str(shallow))
+    shallow = shallow_clone(folder, tmp_path)
     _, result, _ = run_pr((shallow, base), gh, hand_edits=True)
     assert result.returncode == 1, result.stdout  # type: ignore[attr-defined]
     report = json.loads((shallow / "drift-report.json").read_text())
@@ -106,9 +105,7 @@ def test_a_shallow_checkout_that_cannot_fetch_says_what_to_set(
     repo: tuple[Path, str], gh: GitHubEmulator, tmp_path: Path
 ) -> None:
     folder, base = repo
-    shallow = tmp_path / "shallow"
-    git(tmp_path, "clone", "-q", "--depth=1", "--branch", "pr", f"file://{folder}", str(shallow))
-    git(shallow, "remote", "set-url", "origin", str(tmp_path / "gone"))
+    shallow = shallow_clone(folder, tmp_path, reachable=False)
     _, result, number = run_pr((shallow, base), gh, hand_edits=True)
     assert result.returncode == 2  # type: ignore[attr-defined]
     errors = [line for line in result.stdout.splitlines() if line.startswith("::error::")]  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from typing import Any
 
 from support import ROOT
 from support.leaks import b64
+from support.terraform_plans import addresses, one_document, plan_change
 
 from drift_action.compare.verdicts import compare
 from drift_action.core.model import Document, ResourceResult, SourceLocation, Status
@@ -48,25 +49,6 @@ def _render(path: Path) -> Rendered:
     return TerraformRenderer().render(TerraformSpec(str(path)))
 
 
-def _change(plan: dict[str, Any], address: str, section: str = "resource_changes") -> Any:
-    return next(e for e in plan[section] if e["address"] == address)["change"]
-
-
-def _one(documents: tuple[Document, ...] | None, address: str, name: str = "") -> Document:
-    assert documents is not None
-    (found,) = [
-        d
-        for d in documents
-        if d.source.address == address and (not name or d.data["metadata"]["name"] == name)
-    ]
-    return found
-
-
-def _addresses(documents: tuple[Document, ...] | None) -> set[str]:
-    assert documents is not None
-    return {str(d.source.address) for d in documents}
-
-
 def _container(document: Document) -> dict[str, Any]:
     container: dict[str, Any] = document.data["spec"]["template"]["spec"]["containers"][0]
     return container
@@ -77,13 +59,15 @@ def _container(document: Document) -> dict[str, Any]:
 
 def test_an_update_has_the_prior_state_as_base_and_the_planned_values_as_head() -> None:
     rendered = _render(PLAN)
-    base = _one(rendered.base, "kubernetes_deployment_v1.web")
-    head = _one(rendered.documents, "kubernetes_deployment_v1.web")
+    base = one_document(rendered.base, "kubernetes_deployment_v1.web")
+    head = one_document(rendered.documents, "kubernetes_deployment_v1.web")
     assert _container(base)["image"] == OLD_IMAGE
     assert _container(head)["image"] == NEW_IMAGE
     # Scaled by hand from 3 to 5: resource_changes' before holds the refreshed 5, resource_drift's
     # before what Terraform last applied. The base is the latter, as the head: drift, not a plan.
-    assert _change(_plan(), "kubernetes_deployment_v1.web")["before"]["spec"][0]["replicas"] == "5"
+    assert (
+        plan_change(_plan(), "kubernetes_deployment_v1.web")["before"]["spec"][0]["replicas"] == "5"
+    )
     assert base.data["spec"]["replicas"] == head.data["spec"]["replicas"] == 3
     # Apart from the image, the base is the head: read by the same code from the same shapes.
     unbumped = copy.deepcopy(head.data)
@@ -98,8 +82,8 @@ def test_an_update_has_the_prior_state_as_base_and_the_planned_values_as_head() 
 
 def test_a_hand_edit_seen_by_the_refresh_leaves_base_and_head_alike() -> None:
     rendered = _render(PLAN)
-    base = _one(rendered.base, "kubernetes_manifest.worker")
-    head = _one(rendered.documents, "kubernetes_manifest.worker")
+    base = one_document(rendered.base, "kubernetes_manifest.worker")
+    head = one_document(rendered.documents, "kubernetes_manifest.worker")
     assert base.data == head.data
     assert base.data["spec"]["replicas"] == 2  # the live 5 is drift
     assert base.source == head.source == SourceLocation(SHOWN, None, "kubernetes_manifest.worker")
@@ -107,10 +91,10 @@ def test_a_hand_edit_seen_by_the_refresh_leaves_base_and_head_alike() -> None:
 
 def test_a_created_object_has_no_base_and_a_deleted_one_no_head() -> None:
     rendered = _render(PLAN)
-    assert "kubernetes_config_map_v1.flags" in _addresses(rendered.documents)
-    assert "kubernetes_config_map_v1.flags" not in _addresses(rendered.base)
-    assert "kubernetes_config_map_v1.legacy" not in _addresses(rendered.documents)
-    legacy = _one(rendered.base, "kubernetes_config_map_v1.legacy")
+    assert "kubernetes_config_map_v1.flags" in addresses(rendered.documents)
+    assert "kubernetes_config_map_v1.flags" not in addresses(rendered.base)
+    assert "kubernetes_config_map_v1.legacy" not in addresses(rendered.documents)
+    legacy = one_document(rendered.base, "kubernetes_config_map_v1.legacy")
     assert legacy.data == {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -140,11 +124,11 @@ def test_every_kept_object_has_one_base_document_at_the_same_source() -> None:
 
 def test_what_either_side_marks_sensitive_is_hidden_on_both() -> None:
     rendered = _render(PLAN)
-    base = _one(rendered.base, "kubernetes_secret_v1.credentials")
+    base = one_document(rendered.base, "kubernetes_secret_v1.credentials")
     assert base.data["data"]["password"] == b64(OLD_PASSWORD)
     assert base.marks is not None and ("data",) in base.marks.sensitive
     assert b64(OLD_PASSWORD) in base.marks.secrets
-    head = _one(rendered.documents, "kubernetes_secret_v1.credentials")
+    head = one_document(rendered.documents, "kubernetes_secret_v1.credentials")
     assert head.marks is not None and b64(OLD_PASSWORD) in head.marks.secrets
     assert b64(NEW_PASSWORD) in base.marks.secrets  # and the head's, on both sides
     # The token was sensitive when last applied (before_sensitive) and is no longer: both sides
@@ -153,7 +137,7 @@ def test_what_either_side_marks_sensitive_is_hidden_on_both() -> None:
     web = _plan()["resource_changes"][0]["change"]
     assert web["after_sensitive"] != web["before_sensitive"]
     for documents in (rendered.base, rendered.documents):
-        document = _one(documents, "kubernetes_deployment_v1.web")
+        document = one_document(documents, "kubernetes_deployment_v1.web")
         assert _container(document)["env"][2] == {"name": "API_TOKEN", "value": TOKEN}
         assert document.marks is not None and token in document.marks.sensitive
         assert TOKEN in document.marks.secrets
@@ -161,8 +145,8 @@ def test_what_either_side_marks_sensitive_is_hidden_on_both() -> None:
 
 def test_a_kubectl_manifest_base_is_read_from_its_yaml_body_with_its_marks() -> None:
     rendered = _render(PLAN)
-    base = _one(rendered.base, "kubectl_manifest.secret")
-    head = _one(rendered.documents, "kubectl_manifest.secret")
+    base = one_document(rendered.base, "kubectl_manifest.secret")
+    head = one_document(rendered.documents, "kubectl_manifest.secret")
     assert base.data == head.data and base.data["kind"] == "Secret"
     assert base.marks is not None and head.marks is not None
     assert base.marks.sensitive == head.marks.sensitive != frozenset()

@@ -1,13 +1,6 @@
 """A Terraform plan's prior state as the base (issue 16): Helm releases, whose objects the plan
-does not hold; plans that record no prior state; and bad input.
-
-tests/data/terraform/plan-base.json is a pull request's plan: it bumps the image of
-`kubernetes_deployment_v1.web` (which somebody also scaled by hand, seen in resource_drift),
-leaves `kubernetes_manifest.worker` as it is (scaled by hand too), creates
-`kubernetes_config_map_v1.flags`, deletes `kubernetes_config_map_v1.legacy`, changes the
-sensitive password of `kubernetes_secret_v1.credentials`, and keeps a `kubectl_manifest` and a
-`helm_release` with a local chart. tests/data/terraform/live-base.yaml is the cluster then.
-"""
+does not hold; plans that record no prior state; and bad input. The plan, plan-base.json, is
+described in test_terraform_base.py."""
 
 from __future__ import annotations
 
@@ -18,8 +11,8 @@ from typing import Any
 
 import pytest
 from support import ROOT, run_cli
+from support.terraform_plans import addresses, one_document, plan_change
 
-from drift_action.core.model import Document
 from drift_action.sources.base import Rendered
 from drift_action.sources.helm.render import HelmRenderer
 from drift_action.sources.terraform.source import TerraformRenderer, TerraformSpec
@@ -52,25 +45,6 @@ def _written(folder: Path, plan: dict[str, Any]) -> Path:
     shutil.copytree(DATA / "charts", folder / "charts", dirs_exist_ok=True)
     (folder / "plan.json").write_text(json.dumps(plan))
     return Path("plan.json")
-
-
-def _change(plan: dict[str, Any], address: str, section: str = "resource_changes") -> Any:
-    return next(e for e in plan[section] if e["address"] == address)["change"]
-
-
-def _one(documents: tuple[Document, ...] | None, address: str, name: str = "") -> Document:
-    assert documents is not None
-    (found,) = [
-        d
-        for d in documents
-        if d.source.address == address and (not name or d.data["metadata"]["name"] == name)
-    ]
-    return found
-
-
-def _addresses(documents: tuple[Document, ...] | None) -> set[str]:
-    assert documents is not None
-    return {str(d.source.address) for d in documents}
 
 
 # -- Helm releases ---------------------------------------------------------------------------------
@@ -106,7 +80,7 @@ def test_a_changed_helm_release_stands_in_for_its_base_with_one_note(
     here: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = _plan()
-    after = _change(plan, "helm_release.cache")["after"]
+    after = plan_change(plan, "helm_release.cache")["after"]
     after["values"] = [*after["values"], "replicas: 2\n"]
     calls = _counting_renders(monkeypatch)
     rendered = _render(_written(here, plan))
@@ -128,11 +102,11 @@ def test_a_changed_helm_release_stands_in_for_its_base_with_one_note(
 
 def test_a_created_helm_release_has_no_base(here: Path) -> None:
     plan = _plan()
-    change = _change(plan, "helm_release.cache")
+    change = plan_change(plan, "helm_release.cache")
     change["actions"], change["before"], change["before_sensitive"] = ["create"], None, False
     rendered = _render(_written(here, plan))
-    assert "helm_release.cache" in _addresses(rendered.documents)
-    assert "helm_release.cache" not in _addresses(rendered.base)
+    assert "helm_release.cache" in addresses(rendered.documents)
+    assert "helm_release.cache" not in addresses(rendered.base)
 
 
 def test_a_helm_release_planned_as_an_update_without_a_new_input_is_unchanged(
@@ -140,7 +114,7 @@ def test_a_helm_release_planned_as_an_update_without_a_new_input_is_unchanged(
 ) -> None:
     """Terraform plans an update when only an attribute that renders nothing changes."""
     plan = _plan()
-    change = _change(plan, "helm_release.cache")
+    change = plan_change(plan, "helm_release.cache")
     change["actions"] = ["update"]
     change["after"]["timeout"] = 600
     rendered = _render(_written(here, plan))
@@ -167,23 +141,26 @@ def test_without_resource_changes_the_head_stands_in_with_one_note(here: Path) -
 
 def test_a_removed_block_that_forgets_an_object_gives_no_base(here: Path) -> None:
     plan = _plan()
-    change = _change(plan, "kubernetes_manifest.worker")
+    change = plan_change(plan, "kubernetes_manifest.worker")
     change["actions"], change["after"] = ["forget"], None
     plan["resource_drift"] = [e for e in plan["resource_drift"] if "worker" not in e["address"]]
     rendered = _render(_written(here, plan))
-    assert "kubernetes_manifest.worker" not in _addresses(rendered.base)
-    assert "kubernetes_manifest.worker" not in _addresses(rendered.documents)
+    assert "kubernetes_manifest.worker" not in addresses(rendered.base)
+    assert "kubernetes_manifest.worker" not in addresses(rendered.documents)
 
 
 def test_a_renamed_object_is_a_planned_deletion_and_a_planned_creation(here: Path) -> None:
     plan = _plan()
-    change = _change(plan, "kubernetes_manifest.worker")
+    change = plan_change(plan, "kubernetes_manifest.worker")
     change["actions"] = ["delete", "create"]
     change["after"]["manifest"]["metadata"]["name"] = "worker-v2"
     plan["resource_drift"] = []
     rendered = _render(_written(here, plan))
-    assert _one(rendered.base, "kubernetes_manifest.worker").data["metadata"]["name"] == "worker"
-    head = _one(rendered.documents, "kubernetes_manifest.worker")
+    assert (
+        one_document(rendered.base, "kubernetes_manifest.worker").data["metadata"]["name"]
+        == "worker"
+    )
+    head = one_document(rendered.documents, "kubernetes_manifest.worker")
     assert head.data["metadata"]["name"] == "worker-v2"
 
 
@@ -193,12 +170,12 @@ def test_an_unreadable_prior_state_leaves_the_head_standing_in_with_a_note(
     section: str, value: Any, here: Path
 ) -> None:
     plan = _plan()
-    _change(plan, "kubernetes_deployment_v1.web", section)["before"] = value
+    plan_change(plan, "kubernetes_deployment_v1.web", section)["before"] = value
     if section == "resource_changes":  # else the drift entry's prior state is the base
         plan["resource_drift"] = [e for e in plan["resource_drift"] if "web" not in e["address"]]
     rendered = _render(_written(here, plan))
-    head = _one(rendered.documents, "kubernetes_deployment_v1.web")
-    base = _one(rendered.base, "kubernetes_deployment_v1.web")
+    head = one_document(rendered.documents, "kubernetes_deployment_v1.web")
+    base = one_document(rendered.base, "kubernetes_deployment_v1.web")
     # Never resource_changes' refreshed state in place of a drifted one: that would hide drift.
     assert base.data == head.data and base.source == head.source
     assert base.warnings == (
@@ -209,21 +186,21 @@ def test_an_unreadable_prior_state_leaves_the_head_standing_in_with_a_note(
 
 def test_a_prior_state_that_names_no_object_says_so_without_a_value(here: Path) -> None:
     plan = _plan()
-    before = _change(plan, "kubectl_manifest.secret")["before"]
+    before = plan_change(plan, "kubectl_manifest.secret")["before"]
     before["yaml_body"] = f"password: [{HELM_PASSWORD}\n"  # not YAML, and sensitive
     before["yaml_body_parsed"] = None
     rendered = _render(_written(here, plan))
-    (note,) = _one(rendered.base, "kubectl_manifest.secret").warnings
+    (note,) = one_document(rendered.base, "kubectl_manifest.secret").warnings
     assert note.startswith("plan.json: kubectl_manifest.secret: its yaml_body is not valid YAML")
     assert "in its prior state" in note and HELM_PASSWORD not in note
 
 
 def test_a_sensitive_identity_in_the_prior_state_is_not_named(here: Path) -> None:
     plan = _plan()
-    change = _change(plan, "kubernetes_secret_v1.credentials")
+    change = plan_change(plan, "kubernetes_secret_v1.credentials")
     change["before_sensitive"]["metadata"] = [{"name": True}]
     rendered = _render(_written(here, plan))
-    (note,) = _one(rendered.base, "kubernetes_secret_v1.credentials").warnings
+    (note,) = one_document(rendered.base, "kubernetes_secret_v1.credentials").warnings
     assert note == (
         "plan.json: kubernetes_secret_v1.credentials: its identity is sensitive in the plan, and a "
         f"report would have to name it in its prior state, so it is {WITHOUT} (what differs from "
@@ -233,9 +210,9 @@ def test_a_sensitive_identity_in_the_prior_state_is_not_named(here: Path) -> Non
 
 def test_a_deletion_whose_prior_state_is_unreadable_is_a_warning(here: Path) -> None:
     plan = _plan()
-    _change(plan, "kubernetes_config_map_v1.legacy")["before"] = ["x"]
+    plan_change(plan, "kubernetes_config_map_v1.legacy")["before"] = ["x"]
     rendered = _render(_written(here, plan))
-    assert "kubernetes_config_map_v1.legacy" not in _addresses(rendered.base)
+    assert "kubernetes_config_map_v1.legacy" not in addresses(rendered.base)
     assert rendered.warnings == (
         "plan.json: kubernetes_config_map_v1.legacy: its prior state is not an object: its "
         "deletion is not compared",
@@ -244,8 +221,8 @@ def test_a_deletion_whose_prior_state_is_unreadable_is_a_warning(here: Path) -> 
 
 def test_the_cli_reports_as_before_and_keeps_the_base_notes_to_itself(here: Path) -> None:
     plan = _plan()
-    _change(plan, "kubernetes_deployment_v1.web", "resource_drift")["before"] = "x"
-    after = _change(plan, "helm_release.cache")["after"]
+    plan_change(plan, "kubernetes_deployment_v1.web", "resource_drift")["before"] = "x"
+    after = plan_change(plan, "helm_release.cache")["after"]
     after["values"] = [*after["values"], "replicas: 2\n"]
     _written(here, plan)
     result = run_cli("--terraform-plan", "plan.json", "--live-snapshot", str(LIVE), cwd=here)

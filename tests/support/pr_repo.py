@@ -169,3 +169,25 @@ def write_live(path: Path, *, hand_edits: bool = True) -> Path:
     items = {"apiVersion": "v1", "kind": "List", "items": live_objects(hand_edits=hand_edits)}
     path.write_text(yaml.safe_dump(items, sort_keys=False), encoding="utf-8")
     return path
+
+
+def classes(document: dict[str, Any]) -> dict[str, Any]:
+    """A JSON report's resources: status, class, and each change's class by its last key."""
+    return {
+        f"{r['kind']} {r['name']}": (
+            r["status"],
+            r["class"],
+            {c["path"].rsplit(".", 1)[-1]: c["class"] for c in r["changes"]},
+        )
+        for r in document["resources"]
+    }
+
+
+def shallow_clone(repo: Path, where: Path, *, reachable: bool = True) -> Path:
+    """A depth-1 clone of the PR's branch (as actions/checkout makes); `reachable=False`: its
+    origin is gone, so nothing can be fetched."""
+    shallow = where / "shallow"
+    git(where, "clone", "-q", "--depth=1", "--branch", "pr", f"file://{repo}", str(shallow))
+    if not reachable:
+        git(shallow, "remote", "set-url", "origin", str(where / "gone"))
+    return shallow

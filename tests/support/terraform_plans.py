@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from drift_action.core.model import Document
 from support import DATA as TEST_DATA
 from support.leaks import b64
 
@@ -91,3 +92,24 @@ def live_with(values: Values) -> dict[str, Any]:
         elif (kind, name) == ("Certificate", "shop-tls"):
             item["metadata"]["annotations"] = {ANNOTATION: values.annotation_live}
     return snapshot
+
+
+def plan_change(plan: dict[str, Any], address: str, section: str = "resource_changes") -> Any:
+    """The `change` of the entry at `address` in a plan's `section`."""
+    return next(e for e in plan[section] if e["address"] == address)["change"]
+
+
+def one_document(documents: tuple[Document, ...] | None, address: str, name: str = "") -> Document:
+    """The one document from the resource at `address` (and named `name`, when given)."""
+    assert documents is not None
+    (found,) = [
+        d
+        for d in documents
+        if d.source.address == address and (not name or d.data["metadata"]["name"] == name)
+    ]
+    return found
+
+
+def addresses(documents: tuple[Document, ...] | None) -> set[str]:
+    assert documents is not None
+    return {str(d.source.address) for d in documents}
