@@ -92,7 +92,7 @@ def more_line(cut: Cut, run_url: str | None, *, where: str) -> str:
     link = f" of [this run]({run_url})" if run_url else ""
     if cut.left_out:
         left = ", ".join(f"{plural(n, 'resource')} {what}" for what, n in cut.left_out)
-        details = f", nor the details of {plural(cut.details, 'more')}" if cut.details else ""
+        details = f", nor the details of {cut.details} more" if cut.details else ""
         return f"**Not shown here: {left}**{details}: see {where}{link}."
     if cut.details:
         what = plural(cut.details, "resource")

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 
 class Tier(enum.IntEnum):
-    """What a cut keeps first: every one-line summary before any detail, then the notes."""
+    """What a cut keeps first: a few lines of counts, then every one-line summary before any
+    detail, then the notes."""
 
+    COUNTS = -1
     LIST = 0
     DETAIL = 1
     NOTE = 2

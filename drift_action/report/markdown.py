@@ -97,7 +97,7 @@ def _quiet(report: Report, where: str) -> list[Block]:
             "(no selector)",
             "",
         ]
-    return [Block(tuple(lines), tier=Tier.LIST)] if lines else []
+    return [Block(tuple(lines), tier=Tier.COUNTS)] if lines else []
 
 
 def _notes(report: Report, *, explain: bool) -> list[Block]:

@@ -38,7 +38,10 @@ def span(text: str) -> str:
     text = text.replace("\n", " ")
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
-    if text.startswith("`") or text.endswith("`") or not text.strip():
+    # A space on each side is taken off when both are there (and the text is not all spaces).
+    if not text or text.startswith("`") or text.endswith("`") or (
+        text.startswith(" ") and text.endswith(" ") and text.strip()
+    ):
         text = f" {text} "
     return f"{fence}{text}{fence}"
 

@@ -36,6 +36,7 @@ for (const el of body.querySelectorAll("table, pre, p, li, summary, h4, blockquo
   found.push({
     tag: el.tagName.toLowerCase(),
     inline: el.tagName === "CODE" && !el.closest("pre"),
+    contained: el.parentElement !== null && el.parentElement.closest("pre, table") !== null,
     left: r.left - left,
     right: r.right - left,
     scroll: el.scrollWidth,
@@ -86,6 +87,8 @@ class Layout:
         if self.body_scroll > self.body_client:
             out.append(f"the comment body scrolls: {self.body_scroll} > {self.body_client} px")
         for e in self.elements:
+            if e["contained"]:  # its table or code block says so
+                continue
             scrolls = e["tag"] in ("table", "pre") and e["scroll"] > e["client"] + slack
             if e["right"] > self.content + slack or scrolls:
                 out.append(

@@ -175,7 +175,7 @@ class _Sanitizer(HTMLParser):
                 continue
             if name == "href" and urlparse(value or "").scheme not in HREF_SCHEMES:
                 continue
-            kept.append(f' {name}="{html.escape(value or "")}"')
+            kept.append(f" {name}" if value is None else f' {name}="{html.escape(value)}"')
         self.out.append(f"<{tag}{''.join(kept)}>")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

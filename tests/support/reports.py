@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from drift_action.core.model import (
     Actor,
     Attribution,
@@ -17,8 +20,30 @@ from drift_action.core.model import (
     Status,
 )
 from drift_action.core.paths import ListKey
+from drift_action.core.selector import parse_selector
+from drift_action.pipeline import RunOptions, run
+from drift_action.sources import ManifestsSpec
+from support import EXAMPLES, ROOT
 
 HIDDEN = "(hidden)"
+
+
+def bundled_example() -> Report:
+    """The README's example (no base), with the selector, so the extra Deployment shows."""
+    cwd = Path.cwd()
+    os.chdir(ROOT)  # source paths in the report are relative to the working directory
+    try:
+        return run(
+            RunOptions(
+                (ManifestsSpec((str(EXAMPLES.relative_to(ROOT) / "manifests"),)),),
+                (str(EXAMPLES.relative_to(ROOT) / "live" / "drifted.yaml"),),
+                parse_selector("app.kubernetes.io/part-of=shop"),
+            )
+        )
+    finally:
+        os.chdir(cwd)
+
+
 WEB = ListKey((("name", "web"),))
 CONTAINERS = ("spec", "template", "spec", "containers")
 
