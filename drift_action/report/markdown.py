@@ -75,7 +75,7 @@ def document(report: Report, *, explain: bool = False, link: LinkFor | None = No
 
 def _merged(found: tuple[Section, ...], *, titled: bool) -> tuple[Section, ...]:
     """Without a base there is one list: what could not be checked, then the drift."""
-    if titled or len(found) < 2:
+    if titled or len(found) < 2 or found[0].change_class is not None:
         return found
     return (Section(found[1].change_class, (*found[0].entries, *found[1].entries)), *found[2:])
 

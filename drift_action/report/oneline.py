@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from drift_action.core.model import Change, ChangeClass
-from drift_action.core.paths import Path, format_path
+from drift_action.core.paths import ListKey, Path, format_path
 from drift_action.report.classes import (
     NOTHING,
     Entry,
@@ -23,6 +23,7 @@ from drift_action.report.values import as_json, literal, plural
 
 SHORT = 40  # characters of a value (or a field manager's name) on the line
 FIELD = 60  # characters of a field's name
+_VAGUE = frozenset({"value", "name", "key", "path"})  # say little without their list item
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
 _SEPARATORS = "/:@=.-_ "
 # What Markdown can read as markup inside a line (not `-`, `+` or `.`, which matter only where
@@ -39,8 +40,11 @@ def span(text: str) -> str:
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
     # A space on each side is taken off when both are there (and the text is not all spaces).
-    if not text or text.startswith("`") or text.endswith("`") or (
-        text.startswith(" ") and text.endswith(" ") and text.strip()
+    if (
+        not text
+        or text.startswith("`")
+        or text.endswith("`")
+        or (text.startswith(" ") and text.endswith(" ") and text.strip())
     ):
         text = f" {text} "
     return f"{fence}{text}{fence}"
@@ -100,9 +104,13 @@ def _main(change: Change, change_class: ChangeClass | None, terms: Terms) -> str
 
 
 def short_field(path: Path) -> str:
-    """The field's last key, with its parent when the key alone says little (a quoted key,
-    a list item): `image`, `annotations["example.com/owner"]`, `args[0]`."""
-    if len(path) > 1 and not (isinstance(path[-1], str) and _PLAIN_KEY.match(path[-1])):
+    """The field's last key, with its parent when the key alone says little (a quoted key, a
+    list item, a list item's `value`): `image`, `annotations["example.com/owner"]`, `args[0]`,
+    `env[name=API_TOKEN].value`."""
+    last = path[-1] if path else ""
+    if len(path) > 2 and last in _VAGUE and isinstance(path[-2], ListKey):
+        return format_path(path[-3:])
+    if len(path) > 1 and not (isinstance(last, str) and _PLAIN_KEY.match(last)):
         return format_path(path[-2:])
     return format_path(path[-1:])
 
@@ -116,7 +124,8 @@ def short_values(field: str, *values: Any) -> list[str | None]:
         if len({repo for repo, _ in tags}) == 1 and all(tag for _, tag in tags):
             lines = [tag for _, tag in tags]
     present = [v for v in lines if v is not None]
-    same = _common_start(present) if len(present) > 1 else 0
+    strings = all(isinstance(v, str) for v in values if v is not NOTHING)
+    same = _common_start(present) if len(present) > 1 and strings else 0
     return [None if v is None else _cut(("…" + v[same:]) if same else v, SHORT) for v in lines]
 
 
