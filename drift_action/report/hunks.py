@@ -61,8 +61,9 @@ def _conflict(change: Change, terms: Terms) -> list[str]:
         labels = (f"{terms.desired} at base:", "cluster:", "this PR:")
         width = max(len(label) for label in labels) + 1
         out: list[str] = []
+        pr_text = shown[2][0] if shown[2] else ""
         for marker, label, side in zip(" -+", labels, shown, strict=True):
-            text = side[0] if side else "(not set)"
+            text = window(side[0], pr_text, limit=LONG)[0] if side else "(not set)"
             out += wrap(f"{label:<{width}}{text}", f"{marker} ", f"{marker} " + " " * width)
         return out
     return [
@@ -75,14 +76,20 @@ def pair(old: Any, new: Any) -> list[str]:
     """`-` old and `+` new (either may be NOTHING), as a line diff when multi-line."""
     a, b = _lines(old), _lines(new)
     if len(a) == 1 and len(b) == 1:
-        a[0], b[0] = window(a[0], b[0], limit=LONG)
-    elif a and b:
+        old_text, new_text = window(a[0], b[0], limit=LONG)
+        return [*wrap(old_text, "- ", "-   "), *wrap(new_text, "+ ", "+   ")]
+    if a and b:
         return _line_diff(a, b)
     out: list[str] = []
     for marker, side in (("-", a), ("+", b)):
         for line in _capped(side):
-            out += wrap(line, f"{marker} ", f"{marker}   ")
+            out += wrap(_short(line), f"{marker} ", f"{marker}   ")
     return out
+
+
+def _short(line: str) -> str:
+    """A line cut to `LONG` characters (and its length) when longer."""
+    return window(line, line, limit=LONG)[0]
 
 
 def _lines(value: Any) -> list[str]:
@@ -125,10 +132,15 @@ def _line_diff(a: list[str], b: list[str]) -> list[str]:
 
 def _opcode(tag: str, old: list[str], new: list[str]) -> Iterator[tuple[str, list[str]]]:
     if tag == "equal":
-        yield " ", old
+        yield " ", [_short(line) for line in old]
         return
-    yield "-", old
-    yield "+", new
+    if len(old) == len(new):  # lines changed one for one: cut each pair where they differ
+        pairs = [window(x, y, limit=LONG) for x, y in zip(old, new, strict=True)]
+        yield "-", [x for x, _ in pairs]
+        yield "+", [y for _, y in pairs]
+        return
+    yield "-", [_short(line) for line in old]
+    yield "+", [_short(line) for line in new]
 
 
 def printable(text: str) -> str:

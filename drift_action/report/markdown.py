@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from drift_action.compare.normalize import RULES as ALWAYS
-from drift_action.core.model import Report, ResourceResult, SourceLocation, Status
+from drift_action.core.model import Report, SourceLocation, Status
 from drift_action.report import sections_md
 from drift_action.report.blocks import Block, Document, Tier, details, join
 from drift_action.report.classes import Section, sections, terms_for
@@ -106,7 +106,7 @@ def _notes(report: Report, *, explain: bool) -> list[Block]:
         if result.status is Status.IN_SYNC and (result.ignored or (explain and result.normalized)):
             blocks.append(
                 details(
-                    f"🟢 {_title(result)}: in sync, with notes",
+                    f"🟢 {sections_md.title(result)}: in sync, with notes",
                     sections_md.notes(result, explain=explain),
                 )
             )
@@ -132,7 +132,3 @@ def _notes(report: Report, *, explain: bool) -> list[Block]:
             )
         )
     return blocks
-
-
-def _title(result: ResourceResult) -> str:
-    return sections_md.title(result)

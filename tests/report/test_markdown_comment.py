@@ -335,3 +335,30 @@ def test_who_is_a_code_span_so_nobody_is_mentioned() -> None:
     )
     (line,) = visible_lines(render(Report((result,)), "markdown"))
     assert "`@octocat` (unknown)" in line and "`n/@team`" in line
+
+
+def test_a_huge_value_in_any_shape_stays_a_few_short_lines() -> None:
+    """A megabyte added by hand, inside a multi-line text, or in a conflict: each side is cut
+    around where it differs, and no line is wider than a comment's code block."""
+    big = "x" * 1_000_000
+    changes = (
+        Change(("data", "added"), ChangeType.ADDED, None, big),
+        Change(("data", "text"), ChangeType.CHANGED, f"a\n{big}\nz", f"a\n{big[:-1]}!\nz"),
+        Change(
+            ("data", "both"),
+            ChangeType.CHANGED,
+            big,
+            big + "?",
+            change_class=ChangeClass.CONFLICT,
+            base=big[:-5],
+        ),
+    )
+    result = ResourceResult(
+        ResourceKey("", "ConfigMap", "n", "c"), "v1", Status.DRIFTED, None, changes
+    )
+    text = render(Report((result,), base="base commit 1a2b3c4"), "markdown")
+    assert len(text) < 6_000
+    for block in fences(text):
+        assert max(len(line) for line in block.splitlines()) <= 90
+    assert text.count("(1000000 chars)") == 4  # added, both lines of the text, the PR's value
+    assert "x! (1000000 chars)" in text and "x? (1000001 chars)" in text
