@@ -26,9 +26,10 @@ FIELD = 60  # characters of a field's name
 _VAGUE = frozenset({"value", "name", "key", "path"})  # say little without their list item
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
 _SEPARATORS = "/:@=.-_ "
-# What Markdown can read as markup inside a line (not `-`, `+` or `.`, which matter only where
-# a line starts, and a summary line never starts with untrusted text).
-_PUNCTUATION = re.compile(r"([\\`*_\[\]<>()#!|~&])")
+# What Markdown can read as markup inside a line. Not `-`, `+`, `.` or `#`, which matter only
+# where a line starts (no line starts with untrusted text), nor `(`, `)` and `!`, which matter
+# only next to a `[` (escaped).
+_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|~&])")
 _BACKTICKS = re.compile(r"`+")
 _ICON = {"high": "🔴", "medium": "🟠", "low": "🟡", "missing": "🔴", "extra": "🟠", "error": "⛔"}
 

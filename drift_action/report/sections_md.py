@@ -106,12 +106,12 @@ def _fragment(
 ) -> Part:
     result = entry.result
     header = title(result) + _where(entry, link)
-    extra = notes(result, explain=explain) if notes_too else []
+    extra = notes(result, explain=explain, hint=_hinted(entry)) if notes_too else []
     if entry.change_class is None:
         message = html.escape(result.message or "unknown error", quote=False)
         return Part((header, "", message, ""), key=entry.key)
     if entry.whole and not entry.changes:
-        tail = ("", *extra, "") if extra else ()
+        tail = (*extra, "") if extra else ()
         return Part((f"{header}: {escape(whole_text(entry, terms))}", ""), tail=tail, key=entry.key)
     rows = tuple(hunk(c, entry.change_class, terms) for c in entry.changes)
     longest = max((len(run) for row in rows for run in _BACKTICKS.findall(row)), default=2)
@@ -139,13 +139,19 @@ def _where(entry: Entry, link: Callable[[SourceLocation], str | None] | None) ->
     return f" · [{text}]({url})" if url else f" · {text}"
 
 
-def notes(result: ResourceResult, *, explain: bool) -> list[str]:
+def _hinted(entry: Entry) -> bool:
+    """Whether the result's message belongs here: what to run about drift; a planned or adopted
+    object's own line already says what merging does to it."""
+    return entry.change_class in (ChangeClass.DRIFT, ChangeClass.CONFLICT)
+
+
+def notes(result: ResourceResult, *, explain: bool, hint: bool = True) -> list[str]:
     lines: list[str] = []
     known = [n for n in result.normalized if n.rule == KNOWN_AFTER_APPLY]
     if known and result.status is not Status.IN_SYNC:
         lines += ["", "Known after apply (not compared):", ""]
         lines += [f"- {span(n.path)}" for n in known]
-    if result.message and result.status.is_drift:  # what the source says to run
+    if result.message and result.status.is_drift and hint:  # what the source says to run
         lines += ["", html.escape(result.message, quote=False)]
     if result.ignored:
         lines += ["", f"Ignored by rules ({len(result.ignored)}):", ""]

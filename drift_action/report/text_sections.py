@@ -90,7 +90,10 @@ def _notes(entry: Entry, *, explain: bool) -> list[str]:
         for n in result.normalized
         if n.rule == KNOWN_AFTER_APPLY
     ]
-    if result.message and entry.change_class is not None and result.status.is_drift:
+    # What the source says to run is about drift; a planned or adopted object's own line says
+    # what merging does to it.
+    fails = entry.change_class is not None and entry.change_class.fails
+    if result.message and fails and result.status.is_drift:
         lines.append(f"    {result.message}")
     lines += [f"    ignored by {c.ignored_by}: {c.path_text}" for c in result.ignored]
     if explain:

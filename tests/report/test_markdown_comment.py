@@ -362,3 +362,30 @@ def test_a_huge_value_in_any_shape_stays_a_few_short_lines() -> None:
         assert max(len(line) for line in block.splitlines()) <= 90
     assert text.count("(1000000 chars)") == 4  # added, both lines of the text, the PR's value
     assert "x! (1000000 chars)" in text and "x? (1000001 chars)" in text
+
+
+def test_a_planned_object_is_said_once_and_a_hint_stays_with_drift() -> None:
+    deleted = ResourceResult(
+        ResourceKey("", "Service", "shop", "legacy"),
+        "v1",
+        Status.EXTRA,
+        SourceLocation("k8s/web.yaml", 20),
+        message="the PR removes it from Git: deleted on merge if the deployer prunes",
+        object_class=ChangeClass.PLANNED,
+    )
+    hinted = ResourceResult(
+        ResourceKey("", "ConfigMap", "shop", "c"),
+        "v1",
+        Status.DRIFTED,
+        SourceLocation("plan.json", None, "kubernetes_config_map_v1.c"),
+        (Change(("data", "a"), ChangeType.CHANGED, "1", "2"),),
+        message="run `terraform plan` to review and `terraform apply` to reconcile",
+    )
+    report = Report((deleted, hinted), base="the plan's prior state")
+    for fmt in ("markdown", "text"):
+        text = render(report, fmt)
+        assert "the PR removes it from Git" not in text
+        assert text.count("deleted on merge if your deployer prunes, else left orphaned") == (
+            2 if fmt == "markdown" else 1  # the line and the details
+        )
+        assert "`terraform apply` to reconcile" in text
