@@ -7,16 +7,18 @@ import enum
 import hashlib
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import quote, unquote
 
-from drift_action.core.model import Report
+from drift_action.core.model import Report, SourceLocation
 from drift_action.github.api import Comment, Issue
+from drift_action.github.checks import repository_path
+from drift_action.github.context import GitHubContext
 from drift_action.github.settings import CommentMode
-from drift_action.report.limits import Fitted, fit
-from drift_action.report.markdown import Document
+from drift_action.report.limits import Cut, Fitted, fit
+from drift_action.report.markdown import Document, LinkFor
 from drift_action.report.summary import headline
 from drift_action.report.values import plural
 
@@ -84,11 +86,33 @@ def digest(markdown: str) -> str:
     return hashlib.sha256(markdown.encode("utf-8")).hexdigest()[:16]
 
 
-def more_line(omitted: int, run_url: str | None, *, where: str) -> str:
+def more_line(cut: Cut, run_url: str | None, *, where: str) -> str:
+    """What a cut report left out, by class (never drift lumped in with in-sync resources),
+    and where the whole report is."""
     link = f" of [this run]({run_url})" if run_url else ""
-    if omitted:
-        return f"**{plural(omitted, 'more resource')}**: see {where}{link}."
+    if cut.left_out:
+        left = ", ".join(f"{plural(n, 'resource')} {what}" for what, n in cut.left_out)
+        details = f", nor the details of {cut.details} more" if cut.details else ""
+        return f"**Not shown here: {left}**{details}: see {where}{link}."
+    if cut.details:
+        what = plural(cut.details, "resource")
+        return f"**The details of {what} were cut to fit here**: see {where}{link}."
     return f"**The report was cut to fit here**: see {where}{link} for all of it."
+
+
+def source_link(context: GitHubContext, *, cwd: str, is_file: Callable[[str], bool]) -> LinkFor:
+    """Links to a source file (and line) at the run's commit, for files in the repository
+    (`is_file` gets the path relative to the workspace); None for others."""
+
+    def link(source: SourceLocation) -> str | None:
+        path = repository_path(source.file, workspace=context.workspace, cwd=cwd)
+        if not context.sha or path is None or not is_file(path):
+            return None
+        line = f"#L{source.line}" if source.line else ""
+        where = f"{context.server_url}/{context.repository}/blob/{context.sha}"
+        return f"{where}/{quote(path)}{line}"
+
+    return link
 
 
 def footer(report_id: str, run_url: str | None, sha: str) -> str:

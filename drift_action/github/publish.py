@@ -151,10 +151,17 @@ class _Publisher:
     ) -> None:
         self.report, self.settings, self.context, self.api = report, settings, context, api
         self.fail_on = fail_on
-        self.document = markdown.document(report, explain=explain)
+
+        def is_file(path: str) -> bool:
+            return os.path.isfile(os.path.join(context.workspace, path))
+
+        link = comment.source_link(context, cwd=os.getcwd(), is_file=is_file)
+        self.document = markdown.document(report, explain=explain, link=link)
         self.marker = comment.Marker(
             settings.report_id,
-            comment.digest(markdown.join(self.document.head, *self.document.blocks)),
+            # Without the links, which name the commit: a new commit with the same report
+            # leaves an `on_change` comment alone.
+            comment.digest(markdown.render(report, explain=explain)),
             comment.state_of(report),
         )
         self.body, _ = comment.report_body(

@@ -21,10 +21,57 @@ NOT_IN_GIT = "(not in Git)"
 
 def show(value: Any, *, limit: int = 200) -> str:
     """Compact JSON, so `"3"` and `3` look different; long values are cut with a note."""
-    shown = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=False)
+    shown = as_json(value)
     if len(shown) > limit:
         shown = f"{shown[:limit]}… ({len(shown)} chars)"
     return shown
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=False)
+
+
+def show_pair(change: Change, *, limit: int = 200) -> tuple[str, str]:
+    """`show_desired` and `show_live`, but two long values are cut around where they first
+    differ, so the change stays in sight."""
+    if change.redacted or change.type is not ChangeType.CHANGED:
+        return show_desired(change, limit=limit), show_live(change, limit=limit)
+    return window(as_json(change.desired), as_json(change.live), limit=limit)
+
+
+def window(old: str, new: str, *, limit: int, before: int = 60) -> tuple[str, str]:
+    """Two one-line texts, each longer than `limit` cut to `limit` characters from a little
+    before where they first differ, with `…` where text was left out and the full length."""
+    if len(old) <= limit and len(new) <= limit:
+        return old, new
+    same = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        same += 1
+    start = max(0, min(same - before, max(len(old), len(new)) - limit))
+
+    def cut(text: str) -> str:
+        if len(text) <= limit:
+            return text
+        piece = text[start : start + limit]
+        head = "…" if start else ""
+        tail = "…" if start + limit < len(text) else ""
+        return f"{head}{piece}{tail} ({len(text)} chars)"
+
+    return cut(old), cut(new)
+
+
+def literal(value: Any) -> str:
+    """A value as a person reads it: a string as it is, unless it would read as a number, a
+    boolean, null or JSON, is empty, or has whitespace or control characters at the edges or
+    inside (then JSON shows them); other values as compact JSON."""
+    if isinstance(value, str) and value and value == value.strip() and value.isprintable():
+        try:
+            json.loads(value)
+        except ValueError:
+            return value
+    return as_json(value)
 
 
 def show_desired(change: Change, *, limit: int = 200) -> str:

@@ -404,19 +404,21 @@ def test_a_huge_report_fits_every_limit(act: Runner, gh: GitHubEmulator, workspa
     (comment,) = gh.comments(number)
     assert len(comment.body) <= BODY_LIMIT
     valid_markdown(comment.body)
-    assert "| 🔴 Drifted | 3000 |" in comment.body
+    assert "### ⚠️ Drift detected: 3000 drifted (3000 resources)" in comment.body
     more = re.search(
-        r"\*\*(\d+) more resources\*\*: see the job summary / artifact of \[this run\]\((\S+)\)",
+        r"\*\*Not shown here: (\d+) resources with drift\*\*, nor the details of \d+ more: "
+        r"see the job summary / artifact of \[this run\]\((\S+)\)",
         comment.body,
     )
-    assert more is not None and more[2] == RUN_URL
-    shown = comment.body.count("<summary>🔴")
+    assert more is not None and more[2] == RUN_URL, comment.body[-500:]
+    shown = len(re.findall(r"^- 🟠 \*\*medium\*\* · ConfigMap ", comment.body, re.MULTILINE))
     assert shown + int(more[1]) == 3_000
     summary = act.summary()
     assert len(summary.encode("utf-8")) < 1024 * 1024
     valid_markdown(summary)
     full = (workspace / "drift-report.md").read_text()
-    assert full.count("<summary>🔴") == 3_000  # the artifact has everything
+    # The artifact has everything.
+    assert len(re.findall(r"^- 🟠 \*\*medium\*\* · ConfigMap ", full, re.MULTILINE)) == 3_000
     assert summary == full  # under 1 MiB here; test_github_publishing cuts a larger one
     (run,) = gh.check_runs()
     assert len(run.output["summary"]) <= 65_535

@@ -3,6 +3,7 @@ and body, the size limits, the comment and issue decisions, check run annotation
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -220,6 +221,11 @@ def big_report(n: int, *, value: str = "x") -> Report:
     return Report((*results, *(in_sync(f"ok-{i}") for i in range(n // 2))), warnings=("w",))
 
 
+def summary_lines(text: str) -> list[str]:
+    """The one-line summaries of resources (the list outside the details)."""
+    return [line for line in text.splitlines() if re.match(r"- (🔴|🟠|🟡) \*\*", line)]
+
+
 def test_a_huge_report_is_cut_between_resources_and_keeps_the_most_severe() -> None:
     report = big_report(3_000)
     document = markdown.document(report)
@@ -227,20 +233,17 @@ def test_a_huge_report_is_cut_between_resources_and_keeps_the_most_severe() -> N
     body, fitted = comment.report_body(document, marker, run_url="https://gh/run/1", sha=HEAD)
     assert len(body) <= comment.BODY_LIMIT
     assert fitted.cut and fitted.omitted > 0
-    assert body.startswith(marker.render() + "\n### ⚠️ Drift detected")
-    assert "| 🔴 Drifted | 3000 |" in body  # the summary table stays
-    assert f"**{fitted.omitted} more resources**: see the job summary / artifact" in body
+    assert body.startswith(marker.render() + "\n### ⚠️ Drift detected: 3000 drifted, 1500 in sync")
+    # What was left out is counted as drift, apart from the in-sync resources (always counted).
+    assert f"**Not shown here: {fitted.omitted} resources with drift**" in body
+    assert "🟢 **In sync:** 1500 resources (1500 ConfigMap)" in body
     assert "[this run](https://gh/run/1)" in body
     check_markdown(body)
-    shown = [line for line in body.splitlines() if line.startswith("<summary>🔴")]
+    shown = summary_lines(body)
     order = [r for r in report.sorted_resources() if r.status is Status.DRIFTED]
-    assert shown == [
-        line
-        for line in markdown.render(Report(tuple(order[: len(shown)]))).splitlines()
-        if line.startswith("<summary>🔴")
-    ]
-    assert "high" in body.split("<summary>")[2]  # the first section is a high-severity one
-    assert fitted.omitted == len(report.resources) - len(shown)
+    assert shown == summary_lines(markdown.render(Report(tuple(order[: len(shown)]))))
+    assert shown[0].startswith("- 🔴 **high**")  # the most severe first
+    assert fitted.omitted == 3_000 - len(shown)
 
 
 def test_one_huge_resource_is_cut_between_its_changes() -> None:

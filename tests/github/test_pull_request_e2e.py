@@ -50,7 +50,6 @@ def run_pr(
     return act, result, number
 
 
-@pytest.mark.xfail(reason="the comment's class sections land with the report redesign", strict=True)
 def test_planned_only_pull_request_passes(repo: tuple[Path, str], gh: GitHubEmulator) -> None:
     act, result, number = run_pr(repo, gh, hand_edits=False)
     assert result.returncode == 0, result.stdout  # type: ignore[attr-defined]
@@ -67,7 +66,6 @@ def test_planned_only_pull_request_passes(repo: tuple[Path, str], gh: GitHubEmul
     assert report["base"].startswith("base commit ")
 
 
-@pytest.mark.xfail(reason="the comment's class sections land with the report redesign", strict=True)
 def test_drift_and_planned_are_separate_sections(
     repo: tuple[Path, str], gh: GitHubEmulator
 ) -> None:

@@ -3,126 +3,98 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from support import EXAMPLES, GOLDEN, ROOT
+from support import GOLDEN
+from support.reports import bundled_example, pr_report
 
 from drift_action.core.model import (
+    Actor,
+    Attribution,
     Change,
     ChangeType,
     Report,
     ResourceKey,
     ResourceResult,
-    SourceLocation,
     Status,
 )
 from drift_action.core.paths import ListKey
-from drift_action.core.selector import parse_selector
-from drift_action.pipeline import RunOptions, run
 from drift_action.report import RenderOptions, render
-from drift_action.report.markdown import code
-from drift_action.sources import ManifestsSpec
 
 
 @pytest.fixture(scope="module")
 def example_report() -> Report:
-    cwd = Path.cwd()
-    os.chdir(ROOT)  # source paths in the report are relative to the working directory
-    try:
-        return run(
-            RunOptions(
-                (ManifestsSpec((str(EXAMPLES.relative_to(ROOT) / "manifests"),)),),
-                (str(EXAMPLES.relative_to(ROOT) / "live" / "drifted.yaml"),),
-                parse_selector("app.kubernetes.io/part-of=shop"),
-            )
-        )
-    finally:
-        os.chdir(cwd)
+    return bundled_example()
 
 
 @pytest.mark.parametrize(("fmt", "suffix"), [("markdown", "md"), ("json", "json"), ("text", "txt")])
 def test_example_report_matches_golden_file(example_report: Report, fmt: str, suffix: str) -> None:
     """Regenerate with: UPDATE_GOLDEN=1 python -m pytest tests/report/test_reports.py"""
-    golden = GOLDEN / f"example.{suffix}"
-    text = render(example_report, fmt)
+    check_golden(f"example.{suffix}", render(example_report, fmt))
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("markdown", "md"), ("text", "txt")])
+def test_pull_request_report_matches_golden_file(fmt: str, suffix: str) -> None:
+    """A report with a base, every class in it (tests/support/reports.py). Regenerate as above."""
+    check_golden(f"pr.{suffix}", render(pr_report(), fmt))
+
+
+def check_golden(name: str, text: str) -> None:
+    golden = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
 
 
-def parse_markdown(text: str) -> list[Token]:
-    return MarkdownIt("commonmark").enable("table").parse(text)
-
-
-def tables(tokens: list[Token]) -> list[list[list[str]]]:
-    """Every table as rows of cell texts (inline content), header row first."""
-    out: list[list[list[str]]] = []
-    row: list[str] = []
-    for i, token in enumerate(tokens):
-        if token.type == "table_open":
-            out.append([])
-        elif token.type == "tr_open":
-            row = []
-        elif token.type in ("th_open", "td_open"):
-            row.append(tokens[i + 1].content)
-        elif token.type == "tr_close":
-            out[-1].append(row)
-    return out
-
-
-def test_example_markdown_renders_as_intended(example_report: Report) -> None:
-    text = render(example_report, "markdown")
-    tokens = parse_markdown(text)
-    found = tables(tokens)
-    summary, *change_tables, extras, in_sync = found
-    assert summary[0] == ["Status", "Resources"]
-    assert [row[1] for row in summary[1:]] == ["4", "1", "1", "0", "2"]
-    drifted = [r for r in example_report.sorted_resources() if r.status is Status.DRIFTED]
-    assert [len(t) - 1 for t in change_tables] == [len(r.changes) for r in drifted]
-    assert all(len(row) == 5 for table in change_tables for row in table)
-    assert all(len(row) == 3 for table in (extras, in_sync) for row in table)
-    html = "".join(t.content for t in tokens if t.type == "html_block")
-    assert html.count("<details>") == html.count("</details>") == 7
-    deployment = change_tables[0]
-    assert deployment[0] == ["Severity", "Field", "Git", "Cluster", "Last written by"]
-    assert deployment[1][:2] == ["high", "`spec.template.spec.containers[name=web].image`"]
-    assert deployment[2][4] == "kubectl-scale (human) via /scale at 2026-11-20 10:02 UTC"
-    assert extras[1:] == [["`Deployment`", "`shop`", "`debug-shell`"]]
-    assert len(in_sync) == 3
-
-
-def test_markdown_survives_pipes_backticks_and_newlines() -> None:
-    nasty = "a|b `c` ``d``\nsecond line <script>"
-    change = Change(("data", "key|with|pipes"), ChangeType.CHANGED, nasty, "`")
-    result = ResourceResult(
-        ResourceKey("", "ConfigMap", "n", "x<y>"),
-        "v1",
-        Status.DRIFTED,
-        SourceLocation("a|b.yaml", 3),
-        (change,),
+def test_pull_request_text_reads_plainly() -> None:
+    lines = render(pr_report(), "text").splitlines()
+    assert lines[0] == (
+        "Drift detected: 3 drifted, 4 in sync (10 resources); this PR: 1 conflict, 5 planned, "
+        "1 adopted"
     )
-    text = render(Report((result,)), "markdown")
-    tokens = parse_markdown(text)
-    _summary, changes = tables(tokens)
-    assert len(changes) == 2 and all(len(row) == 5 for row in changes)
-    inline = next(t for t in tokens if t.type == "inline" and "key" in t.content)
-    spans = [child.content for child in inline.children or [] if child.type == "code_inline"]
-    assert spans == ['data["key|with|pipes"]']
-    raw_html = [t.content for t in tokens if t.type in ("html_inline", "html_block")]
-    raw_html += [c.content for t in tokens for c in t.children or [] if c.type == "html_inline"]
-    assert not any("script" in chunk for chunk in raw_html)
-    assert "x&lt;y&gt;" in text
+    assert lines[1] == "Compared with base commit 1a2b3c4."
+    titles = [line.split(" (")[0] for line in lines if line and line[0].isupper()][2:]
+    assert titles == [
+        "Drift already in the cluster",
+        "Conflicts",
+        "What this PR changes",
+        "Adopted from the cluster",
+    ]
+    assert (
+        "    [low] spec.replicas: merging this PR sets replicas back to 3: the live 5 was set by "
+        "kubectl-scale (human) via /scale at 2026-11-20 10:02 UTC" in lines
+    )
+    conflict = next(line for line in lines if "containers[name=api].image" in line)
+    for value in ("3.1.0", "3.2.0", "3.1.1-hotfix", "kubectl-set (human)"):
+        assert value in conflict
+    assert "+ ConfigMap shop/feature-flags  [created on merge]  deploy/flags.yaml:1" in lines
+    assert any(
+        line.startswith("- CronJob shop/cleanup  [deleted on merge if your deployer prunes")
+        for line in lines
+    )
+    assert "    [medium] data.password: value changed (hidden)" in lines
+    # The planned image bump says nothing of who wrote the live value: the PR changes it.
+    bump = next(line for line in lines if "containers[name=web].image" in line)
+    assert bump.endswith('-> "ghcr.io/example/shop-web:1.4.3"')
 
 
-@pytest.mark.parametrize("value", ["plain", "`", "``x`", "a|b", "ends with `", "` starts"])
-def test_code_spans_round_trip(value: str) -> None:
-    tokens = parse_markdown(f"| h |\n| --- |\n| {code(value)} |\n")
-    cells = [t for t in tokens if t.type == "inline"]
-    children = cells[-1].children or []
-    assert [c.content for c in children if c.type == "code_inline"] == [value]
+def test_the_reverted_hotfix_reads_plainly() -> None:
+    """The issue's own sentence: a PR that leaves the image alone reverts a hand-set hotfix."""
+    key = ResourceKey("apps", "Deployment", "shop", "web")
+    change = Change(
+        ("spec", "template", "spec", "containers", ListKey((("name", "web"),)), "image"),
+        ChangeType.CHANGED,
+        "1.4.2",
+        "1.4.3-hotfix",
+        attribution=Attribution("kubectl-set", "Update", "2026-11-20T10:05:00Z", Actor.HUMAN),
+        base="1.4.2",
+    )
+    result = ResourceResult(key, "apps/v1", Status.DRIFTED, None, (change,))
+    text = render(Report((result,), base="base commit 1a2b3c4"), "text")
+    assert (
+        'merging this PR sets image back to "1.4.2": the live "1.4.3-hotfix" was set by '
+        "kubectl-set (human) at 2026-11-20 10:05 UTC" in text
+    )
 
 
 def test_json_contract(example_report: Report) -> None:
