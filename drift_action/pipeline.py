@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
-import os
 import logging
+import os
 from dataclasses import dataclass, field, replace
 
 from drift_action.compare.dry_run import CompareMode

@@ -128,9 +128,6 @@ def test_a_planned_image_bump_alone_does_not_fail(repo: tuple[Path, str], tmp_pa
     assert drift_json(folder, "--live-snapshot", str(live))[0].returncode == 1
 
 
-@pytest.mark.xfail(
-    reason="the text report's class sections land with the report redesign", strict=True
-)
 def test_text_report_names_the_classes(repo: tuple[Path, str], tmp_path: Path) -> None:
     folder, _ = repo
     live = write_live(tmp_path / "live.yaml")
