@@ -655,10 +655,12 @@ def test_the_strategies_make_real_plans() -> None:
     seen = {"objects": 0, "warnings": 0, "tokens": 0, "errors": 0}
 
     @settings(
-        max_examples=25,
+        max_examples=100,
         deadline=None,
         suppress_health_check=list(HealthCheck),
-        derandomize=True,  # the same plans every run: the counts below do not flicker
+        # Derandomized, the plans still differ with what ran before in the process (seen: 7 to
+        # 109 objects): 100 of them keep every count well clear of its bound in any order.
+        derandomize=True,
         database=None,
     )
     @given(plan=plans())
@@ -674,7 +676,7 @@ def test_the_strategies_make_real_plans() -> None:
 
     sample()
     assert seen["objects"] >= 10 and seen["warnings"] >= 5 and seen["tokens"] >= 20, seen
-    assert seen["errors"] <= 5, seen
+    assert seen["errors"] <= 20, seen  # a plan strategy that mostly fails would prove little
 
 
 # ---------------------------------------------------------------------------------------------
