@@ -37,7 +37,7 @@ from drift_action.github.settings import PublishSettings, publish_settings
 from drift_action.github.workflow_commands import append_summary, command, write_outputs
 from drift_action.live.kube_client import ClusterSpec, kubeconfig_credentials
 from drift_action.pipeline import RunOptions, run
-from drift_action.report import FORMATS, RenderOptions, render
+from drift_action.report import FORMATS, RenderOptions, markdown, render
 from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
 
 MARKDOWN_REPORT = "drift-report.md"
@@ -299,14 +299,15 @@ def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
         print(command("warning", warning))
     options = RenderOptions(color=config.format == "text", explain=config.explain)
     print(render(report, config.format, options), end="")
-    markdown = render(report, "markdown", RenderOptions(explain=config.explain))
-    write_atomic(MARKDOWN_REPORT, markdown)
-    write_atomic(JSON_REPORT, render(report, "json"))
     context = config.github_context
+    # Manifests linked at the run's commit, in the artifact as in the job summary and comment.
+    link = publish.links(context) if context is not None else None
+    write_atomic(MARKDOWN_REPORT, markdown.render(report, explain=config.explain, link=link))
+    write_atomic(JSON_REPORT, render(report, "json"))
     run_url = context.run_url if context else None
     if config.summary_path:
         summary = publish.summary_markdown(
-            report, explain=config.explain, run_url=run_url, limit=SUMMARY_LIMIT
+            report, explain=config.explain, run_url=run_url, limit=SUMMARY_LIMIT, context=context
         )
         append_summary(config.summary_path, summary)
     if config.output_path:

@@ -23,6 +23,7 @@ from drift_action.github.context import GitHubContext, parse_context
 from drift_action.github.settings import CommentMode, PublishSettings
 from drift_action.report import markdown
 from drift_action.report.limits import fit, utf8_bytes
+from drift_action.report.markdown import LinkFor
 from drift_action.report.summary import headline
 
 PACE_VARIABLE = "DRIFT_ACTION_GITHUB_PACE"  # scales request spacing and retry backoff (tests: 0)
@@ -77,9 +78,27 @@ def connect(settings: PublishSettings, context: GitHubContext, env: Mapping[str,
     return PyGitHubApi(settings.token, context, pace=max(pace, 0.0))
 
 
-def summary_markdown(report: Report, *, explain: bool, run_url: str | None, limit: int) -> str:
-    """The job summary: the Markdown report, cut to `limit` UTF-8 bytes when larger."""
-    document = markdown.document(report, explain=explain)
+def links(context: GitHubContext) -> LinkFor:
+    """Links to the manifests in the repository, at the run's commit."""
+
+    def is_file(path: str) -> bool:
+        return os.path.isfile(os.path.join(context.workspace, path))
+
+    return comment.source_link(context, cwd=os.getcwd(), is_file=is_file)
+
+
+def summary_markdown(
+    report: Report,
+    *,
+    explain: bool,
+    run_url: str | None,
+    limit: int,
+    context: GitHubContext | None = None,
+) -> str:
+    """The job summary: the Markdown report (its manifests linked when the run's `context` is
+    known), cut to `limit` UTF-8 bytes when larger."""
+    link = links(context) if context is not None else None
+    document = markdown.document(report, explain=explain, link=link)
     return fit(
         document,
         limit,
@@ -151,12 +170,7 @@ class _Publisher:
     ) -> None:
         self.report, self.settings, self.context, self.api = report, settings, context, api
         self.fail_on = fail_on
-
-        def is_file(path: str) -> bool:
-            return os.path.isfile(os.path.join(context.workspace, path))
-
-        link = comment.source_link(context, cwd=os.getcwd(), is_file=is_file)
-        self.document = markdown.document(report, explain=explain, link=link)
+        self.document = markdown.document(report, explain=explain, link=links(context))
         self.marker = comment.Marker(
             settings.report_id,
             # Without the links, which name the commit: a new commit with the same report
