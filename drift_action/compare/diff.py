@@ -13,7 +13,13 @@ from decimal import Decimal
 from math import isnan
 from typing import Any
 
-from drift_action.compare.merge_keys import index_by_key, key_fields
+from drift_action.compare.merge_keys import (
+    HAND_TABLE,
+    SCHEMA_SET,
+    ListRule,
+    index_by_key,
+    list_rule,
+)
 from drift_action.compare.rules import USER_KEYED_MAPS
 from drift_action.core.model import Change, ChangeType, Normalization
 from drift_action.core.paths import ListKey, Path, format_path
@@ -90,13 +96,20 @@ class FieldDiff:
     def _walk_lists(
         self, path: Path, want: list[Any], have: list[Any], found: list[Change]
     ) -> None:
-        fields = key_fields(self.kind, path)
-        if fields is not None:
-            want_items = index_by_key(want, fields)
-            have_items = index_by_key(have, fields)
+        rule = list_rule(self.kind, path) if not self._is_unordered(path) else None
+        if rule is not None and rule.type == "map":
+            want_items = index_by_key(want, rule.keys)
+            have_items = index_by_key(have, rule.keys)
             if want_items is not None and have_items is not None:
+                if list(want_items) != list(have_items)[: len(want_items)]:
+                    self._note(rule.rule, path, _matched_by(rule))
                 self._walk_mapping(path, want_items, have_items, found)
                 return
+        elif rule is not None and want != have and len(want) <= _UNORDERED_LIMIT:
+            # Set and atomic lists are one value: one change at the list's path. Item by item
+            # first, so server defaults inside items (a port's protocol) do not count.
+            self._walk_whole(path, want, have, found, as_set=rule.type == "set")
+            return
         if self._is_unordered(path) and len(want) <= _UNORDERED_LIMIT:
             self._walk_unordered(path, want, have, found)
         elif len(want) == len(have) and all(isinstance(item, Mapping) for item in want):
@@ -108,6 +121,38 @@ class FieldDiff:
             old, new = tuple(want), tuple(have)
             if not self._same(path, old, new):
                 found.append(Change(path, ChangeType.CHANGED, _plain(old), _plain(new)))
+
+    def _walk_whole(
+        self, path: Path, want: list[Any], have: list[Any], found: list[Change], *, as_set: bool
+    ) -> None:
+        if as_set:
+            # Every item Git sets must be live, in any order; items others added are theirs.
+            unmatched = list(have)
+            for item in want:
+                match = next((h for h in unmatched if self._covers(path, item, h)), None)
+                if match is None:
+                    break
+                unmatched.remove(match)
+            else:
+                self._note(SCHEMA_SET, path, "a set in the schema: order does not count")
+                return
+        elif len(want) == len(have) and all(
+            self._covers((*path, i), item, live)
+            for i, (item, live) in enumerate(zip(want, have, strict=True))
+        ):
+            return
+        old, new = tuple(want), tuple(have)
+        if not self._same(path, old, new):
+            found.append(Change(path, ChangeType.CHANGED, _plain(old), _plain(new)))
+
+    def _covers(self, path: Path, want: Any, have: Any) -> bool:
+        """Whether the live item has everything the desired one sets (at its real path, so
+        lists inside items keep their own semantics)."""
+        if not (isinstance(want, Mapping) and isinstance(have, Mapping)):
+            return bool(want == have)
+        found: list[Change] = []
+        FieldDiff(self.kind, self.parse_quantity)._walk(path, want, have, found)
+        return not found
 
     def _note(self, rule: str, path: Path, reason: str) -> None:
         self.notes.append(Normalization(rule, format_path(path), reason))
@@ -177,6 +222,13 @@ class FieldDiff:
             return bool(want == have)
         inner = FieldDiff(self.kind, self.parse_quantity)
         return not inner.changes({"item": want}, {"item": have})
+
+
+def _matched_by(rule: ListRule) -> str:
+    keys = ", ".join(rule.keys)
+    if rule.rule == HAND_TABLE:
+        return f"matched by {keys} (a hand-kept key: the schema says nothing of this list)"
+    return f"matched by {keys}, the list-map keys in the schema: order does not count"
 
 
 def _both_nan(want: Any, have: Any) -> bool:

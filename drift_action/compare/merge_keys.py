@@ -1,11 +1,27 @@
-"""Which lists are matched item by item, and by which fields (Kubernetes' list-map keys)."""
+"""Which lists are matched item by item, and by which fields (Kubernetes' list-map keys).
+
+The schema decides first: a custom kind's CRD learned during the run, then the table generated
+from Kubernetes' OpenAPI v3 (`data/list_types.json`, `scripts/gen_list_types.py`). The hand-kept
+table below answers only where the schema says nothing, and `--explain` names it when it did.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import Any
 
+from drift_action.core import list_schema
+from drift_action.core.list_schema import ListType, Node
 from drift_action.core.paths import ListKey, Path
+
+# Where a list's semantics came from: the rule `--explain` shows when they mattered.
+SCHEMA_MAP = "schema-list-map"
+SCHEMA_SET = "schema-list-set"
+HAND_TABLE = "merge-key-table"
 
 CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
 
@@ -39,8 +55,51 @@ _BY_KIND_FIELD: dict[tuple[str, str], tuple[str, ...]] = {
 _KEY_DEFAULTS: dict[str, str] = {"protocol": "TCP"}
 
 
+@dataclass(frozen=True)
+class ListRule:
+    """How one list compares, and which rule said so."""
+
+    type: str  # map, set or atomic
+    keys: tuple[str, ...]
+    rule: str
+
+
+@cache
+def _builtin() -> dict[str, Node]:
+    # Loaded once, on the first list: 50 KB of JSON, a few milliseconds.
+    text = resources.files("drift_action.compare.data").joinpath("list_types.json").read_text()
+    return list_schema.from_table(json.loads(text))
+
+
+def schema_list(kind: str, path: Path) -> ListType | None:
+    """What the schema says of the list at `path`: the run's CRDs first, then the built-ins."""
+    learned = list_schema.active()
+    root = learned.kinds.get(kind) if learned is not None else None
+    if root is None:
+        root = _builtin().get(kind)
+    if root is None:
+        return None
+    node = list_schema.lookup(root, path)
+    return None if node is None else node.list_type
+
+
+def list_rule(kind: str, path: Path) -> ListRule | None:
+    """The list's semantics from the schema, else the hand table; None: compared by position."""
+    found = schema_list(kind, path)
+    if found is not None:
+        rule = SCHEMA_MAP if found.type == "map" else SCHEMA_SET
+        return ListRule(found.type, found.keys, rule)
+    keys = _hand_key_fields(kind, path)
+    return None if keys is None else ListRule("map", keys, HAND_TABLE)
+
+
 def key_fields(kind: str, path: Path) -> tuple[str, ...] | None:
-    """Key fields of the list at `path` in an object of `kind`, or None for an atomic list."""
+    """Key fields of the list at `path` in an object of `kind`, or None when not a map list."""
+    rule = list_rule(kind, path)
+    return rule.keys if rule is not None and rule.type == "map" else None
+
+
+def _hand_key_fields(kind: str, path: Path) -> tuple[str, ...] | None:
     if not path or not isinstance(path[-1], str):
         return None
     name = path[-1]

@@ -190,7 +190,11 @@ rules:
     same_with_default = desired.replace("verbs: [get]}", "verbs: [get], resourceNames: []}")
     assert changes(desired, same_with_default) == {}
     widened = desired.replace("verbs: [get]", "verbs: [get, delete]")
-    assert changes(desired, widened) == {"rules[0].verbs": (["get"], ["get", "delete"])}
+    # Role's rules are atomic in the schema: one change at the list's path (issue 17).
+    rule = {"apiGroups": [""], "resources": ["pods"]}
+    assert changes(desired, widened) == {
+        "rules": ([{**rule, "verbs": ["get"]}], [{**rule, "verbs": ["get", "delete"]}])
+    }
     extra_rule = desired + "- {apiGroups: [''], resources: [secrets], verbs: [get]}\n"
     assert list(changes(desired, extra_rule)) == ["rules"]
 

@@ -621,10 +621,11 @@ def test_aggregated_cluster_role_rules_are_not_drift() -> None:
 
 def test_aggregation_selector_change_is_still_drift() -> None:
     result = verdict(cluster_role([]), cluster_role(READ_PODS, aggregate="false"))
+    # An atomic list in the schema: reported whole (issue 17).
     assert changes(result) == {
-        'aggregationRule.clusterRoleSelectors[0].matchLabels["example.com/aggregate"]': (
-            "true",
-            "false",
+        "aggregationRule.clusterRoleSelectors": (
+            [{"matchLabels": {"example.com/aggregate": "true"}}],
+            [{"matchLabels": {"example.com/aggregate": "false"}}],
         )
     }
     assert notes(result) == {("aggregated-rules", "rules")}
