@@ -13,6 +13,7 @@ from drift_action.compare.observations import merge, terraform_report, terraform
 from drift_action.compare.three_way import against_base
 from drift_action.compare.verdicts import Settings, compare
 from drift_action.config.file import Config
+from drift_action.core import list_schema
 from drift_action.core.bounds import RenderLimits
 from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import DriftActionError, InputError, UsageError
@@ -23,6 +24,7 @@ from drift_action.core.selector import Selector
 from drift_action.core.wording import CLI, Wording
 from drift_action.desired import BaseOptions, Objects, render_base, render_head
 from drift_action.live.cluster import ClusterReader
+from drift_action.live.crd_schemas import read_crd_lists
 from drift_action.live.kube_client import ClusterSpec, KubeClient, NoKubeconfig
 from drift_action.live.quantity import parse_quantity
 from drift_action.live.server_side import confirm_server_side
@@ -75,7 +77,8 @@ def run(options: RunOptions) -> Report:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(options)
+        with list_schema.learning():  # the CRDs' list semantics, for this run only
+            return _run(options)
     finally:
         if enabled:
             gc.enable()
@@ -234,6 +237,7 @@ class _Run:
         learn_scopes(scopes, self._all_desired(), ())
         reader.learn_scopes(self._all_desired(), scopes)
         desired, base = self._desired(scopes)
+        self.warnings.extend(read_crd_lists(reader.client, reader.discovery, desired))
         # One read for both: the base's objects the PR deletes are read with the head's.
         wanted = desired if base is None else _union(desired, base)
         read = reader.read(wanted, self.options.selector)
@@ -267,6 +271,7 @@ class _Run:
     ) -> Report:
         options = self.options
         settings = settings_from(options.config)
+        self.warnings.extend(list_schema.drain_warnings())
         if not desired:
             self.warnings.append("no desired objects were found: nothing to compare")
         log.info("comparing %d desired objects with %d live objects", len(desired), len(live))

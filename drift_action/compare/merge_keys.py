@@ -65,10 +65,22 @@ class ListRule:
 
 
 @cache
-def _builtin() -> dict[str, Node]:
+def _table() -> Any:
     # Loaded once, on the first list: 50 KB of JSON, a few milliseconds.
     text = resources.files("drift_action.compare.data").joinpath("list_types.json").read_text()
-    return list_schema.from_table(json.loads(text))
+    return json.loads(text)
+
+
+@cache
+def _builtin() -> dict[str, Node]:
+    return list_schema.from_table(_table())
+
+
+@cache
+def builtin_groups() -> frozenset[str]:
+    """The API groups of the built-in table's kinds: Kubernetes' own, served without CRDs."""
+    versions = (entry["apiVersion"] for entry in _table()["kinds"].values())
+    return frozenset(v.rpartition("/")[0] for v in versions)
 
 
 def schema_list(kind: str, path: Path) -> ListType | None:

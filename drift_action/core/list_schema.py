@@ -19,7 +19,7 @@ from typing import Any
 
 # A CRD's schema nests some tens of levels; past these, the schema is not read at all.
 MAX_SCHEMA_DEPTH = 64
-MAX_SCHEMA_NODES = 50_000
+MAX_SCHEMA_NODES = 100_000
 
 LIST_TYPES = frozenset({"map", "set", "atomic"})
 
@@ -162,10 +162,17 @@ class LearnedLists:
     kinds: dict[str, Node] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
+    refused: set[str] = field(default_factory=set)  # CRDs warned about: once each, not per copy
+
     def learn_crd(self, body: Mapping[str, Any], where: str) -> None:
         try:
             found = from_crd(body)
         except (SchemaError, RecursionError, TypeError, ValueError) as exc:
+            metadata = body.get("metadata")
+            name = str(metadata.get("name")) if isinstance(metadata, Mapping) else where
+            if name in self.refused:
+                return
+            self.refused.add(name)
             reason = exc if isinstance(exc, SchemaError) else "it could not be read"
             self.warnings.append(
                 f"{where}: its openAPIV3Schema was not used ({reason}); the custom resources' "
@@ -186,6 +193,12 @@ _ACTIVE: ContextVar[LearnedLists | None] = ContextVar("learned_lists", default=N
 def active() -> LearnedLists | None:
     """The run's learned list semantics; None outside a run (nothing is learned then)."""
     return _ACTIVE.get()
+
+
+def drain_warnings() -> list[str]:
+    """The warnings learning has cost so far in this run, each given once."""
+    learned = _ACTIVE.get()
+    return [] if learned is None else learned.drain_warnings()
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from drift_action.core import list_schema
 from drift_action.core.errors import InputError
 from drift_action.core.identity import canonical_group
 from drift_action.core.model import Document, KubeObject, Marks, ResourceKey, SourceLocation
@@ -146,11 +147,23 @@ def learn_scopes(
     scopes: ScopeResolver, desired: Iterable[RawObject], live: Iterable[RawObject]
 ) -> None:
     """Teach the resolver the custom kinds that the desired CRDs and the live objects reveal."""
+    # The CRDs' list semantics too, into the run's table: a live CRD (what the API server
+    # applies) is learned after, and so replaces, the manifests' one.
+    lists = list_schema.active()
     for obj in desired:
         if obj.group == "apiextensions.k8s.io" and obj.kind == "CustomResourceDefinition":
             scopes.learn_from_crd(obj.body)
+            if lists is not None:
+                lists.learn_crd(obj.body, f"{obj.source}: {_crd_name(obj)}")
     for obj in live:
         scopes.learn_from_live(obj.group, obj.kind, obj.namespace)
+        crd = obj.kind == "CustomResourceDefinition" and obj.group == "apiextensions.k8s.io"
+        if crd and lists is not None:
+            lists.learn_crd(obj.body, f"{obj.source}: {_crd_name(obj)} (live)")
+
+
+def _crd_name(obj: RawObject) -> str:
+    return f"CustomResourceDefinition {obj.body['metadata'].get('name')}"
 
 
 def desired_objects(
