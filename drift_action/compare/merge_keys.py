@@ -21,6 +21,7 @@ from drift_action.core.paths import ListKey, Path
 # Where a list's semantics came from: the rule `--explain` shows when they mattered.
 SCHEMA_MAP = "schema-list-map"
 SCHEMA_SET = "schema-list-set"
+SCHEMA_ATOMIC = "schema-list-atomic"
 HAND_TABLE = "merge-key-table"
 
 CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
@@ -99,7 +100,7 @@ def list_rule(kind: str, path: Path) -> ListRule | None:
     """The list's semantics from the schema, else the hand table; None: compared by position."""
     found = schema_list(kind, path)
     if found is not None:
-        rule = SCHEMA_MAP if found.type == "map" else SCHEMA_SET
+        rule = {"map": SCHEMA_MAP, "set": SCHEMA_SET}.get(found.type, SCHEMA_ATOMIC)
         return ListRule(found.type, found.keys, rule)
     keys = _hand_key_fields(kind, path)
     return None if keys is None else ListRule("map", keys, HAND_TABLE)
