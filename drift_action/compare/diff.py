@@ -106,8 +106,8 @@ class FieldDiff:
                 self._walk_mapping(path, want_items, have_items, found)
                 return
         elif rule is not None and want != have and len(want) <= _UNORDERED_LIMIT:
-            # Set and atomic lists are one value: one change at the list's path. Item by item
-            # first, so server defaults inside items (a port's protocol) do not count.
+            # Set and atomic lists are one value: a value that differs is one change at the
+            # list's path. Item by item first, so defaults live items add do not count.
             self._walk_whole(path, want, have, found, as_set=rule.type == "set")
             return
         if self._is_unordered(path) and len(want) <= _UNORDERED_LIMIT:
@@ -136,11 +136,15 @@ class FieldDiff:
             else:
                 self._note(SCHEMA_SET, path, "a set in the schema: order does not count")
                 return
-        elif len(want) == len(have) and all(
-            self._covers((*path, i), item, live)
-            for i, (item, live) in enumerate(zip(want, have, strict=True))
-        ):
-            return
+        elif len(want) == len(have):
+            inner: list[Change] = []
+            for index, (item, live) in enumerate(zip(want, have, strict=True)):
+                self._walk((*path, index), item, live, inner)
+            if all(c.type is ChangeType.MISSING for c in inner):
+                # Fields Git sets that the live items lack keep their own paths: the rules
+                # about defaults (provider-default, server-default) judge them one by one.
+                found.extend(inner)
+                return
         old, new = tuple(want), tuple(have)
         if not self._same(path, old, new):
             found.append(Change(path, ChangeType.CHANGED, _plain(old), _plain(new)))

@@ -189,3 +189,21 @@ def test_the_table_names_its_source_and_how_to_regenerate_it() -> None:
     assert table["source"].startswith("kubernetes v1.")
     assert "scripts/gen_list_types.py" in table["regenerate"]
     assert table["kinds"]["Deployment"]["apiVersion"] == "apps/v1"
+
+
+def test_a_field_git_sets_inside_an_atomic_item_keeps_its_own_path(tmp_path: Path) -> None:
+    # What the live item lacks may be a default (Terraform's provider defaults, `operator:
+    # Equal`): the rules about defaults judge it at its own path, not the whole list.
+    def deployment(toleration: dict[str, Any]) -> dict[str, Any]:
+        pod = {"containers": [{"name": "app", "image": "app:1"}], "tolerations": [toleration]}
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"template": {"spec": pod}},
+        }
+
+    live = {"key": "dedicated", "value": "web", "effect": "NoSchedule"}
+    report = compare(tmp_path, [deployment({**live, "tolerationSeconds": 30})], [deployment(live)])
+    found = result(report, "Deployment shop/web")
+    assert paths(found) == ["spec.template.spec.tolerations[0].tolerationSeconds"]
