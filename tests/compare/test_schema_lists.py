@@ -207,3 +207,14 @@ def test_a_field_git_sets_inside_an_atomic_item_keeps_its_own_path(tmp_path: Pat
     report = compare(tmp_path, [deployment({**live, "tolerationSeconds": 30})], [deployment(live)])
     found = result(report, "Deployment shop/web")
     assert paths(found) == ["spec.template.spec.tolerations[0].tolerationSeconds"]
+
+
+def test_helm_diffs_structured_modify_reports_node_selector_terms_whole() -> None:
+    pair = SCHEMA / "helmdiff-structured-modify"
+    expected = json.loads((pair / "expect.json").read_text(encoding="utf-8"))
+    sources = (ManifestsSpec((str(pair / "desired.yaml"),), expected["namespace"]),)
+    report = run(RunOptions(sources, live_snapshots=(str(pair / "live.yaml"),)))
+    for verdict in expected["verdicts"]:
+        found = result(report, f"{verdict['kind']} {verdict['namespace']}/{verdict['name']}")
+        assert found.status.value == verdict["status"]
+        assert set(verdict["paths"]) <= set(paths(found))
