@@ -89,7 +89,7 @@ class Generator:
         return None
 
 
-def main(folder: str, version: str) -> None:
+def main(folder: str, version: str, out: Path = OUT) -> None:
     schemas: dict[str, Any] = {}
     roots: dict[str, tuple[tuple[int, ...], str, str]] = {}
     for path in sorted(Path(folder).glob("*.json")):
@@ -115,10 +115,10 @@ def main(folder: str, version: str) -> None:
         "kinds": kinds,
         "types": dict(sorted(generator.types.items())),
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(table, indent=None, separators=(",", ":"), sort_keys=False) + "\n")
-    print(f"{OUT}: {len(kinds)} kinds, {len(generator.types)} types")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(table, indent=None, separators=(",", ":"), sort_keys=False) + "\n")
+    print(f"{out}: {len(kinds)} kinds, {len(generator.types)} types")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], *(Path(arg) for arg in sys.argv[3:4]))

@@ -4,9 +4,12 @@ v3, and custom kinds' CRDs among the manifests or in a live snapshot."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from support import DATA
 
@@ -218,3 +221,15 @@ def test_helm_diffs_structured_modify_reports_node_selector_terms_whole() -> Non
         found = result(report, f"{verdict['kind']} {verdict['namespace']}/{verdict['name']}")
         assert found.status.value == verdict["status"]
         assert set(verdict["paths"]) <= set(paths(found))
+
+
+def test_the_table_is_what_the_generator_makes_of_kubernetes_openapi(tmp_path: Path) -> None:
+    # Only where the Go module cache holds kubernetes v1.31.0 (see the script's docstring).
+    spec = Path.home() / "go/pkg/mod/k8s.io/kubernetes@v1.31.0/api/openapi-spec/v3"
+    if not spec.is_dir():
+        pytest.skip("kubernetes v1.31.0's OpenAPI v3 is not in the Go module cache")
+    script = Path(list_schema.__file__).parent.parent.parent / "scripts/gen_list_types.py"
+    out = tmp_path / "list_types.json"
+    subprocess.run([sys.executable, str(script), str(spec), "v1.31.0", str(out)], check=True)
+    shipped = Path(list_schema.__file__).parent.parent / "compare/data/list_types.json"
+    assert out.read_bytes() == shipped.read_bytes()
