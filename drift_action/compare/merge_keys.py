@@ -85,15 +85,17 @@ def builtin_groups() -> frozenset[str]:
 
 
 def schema_list(kind: str, path: Path) -> ListType | None:
-    """What the schema says of the list at `path`: the run's CRDs first, then the built-ins."""
+    """What the schema says of the list at `path`: the run's CRDs first, then the built-ins.
+
+    Kinds are known by name alone (the diff has no group), so a custom kind named like a
+    built-in one (Knative's Service) is looked up in both: each answers for its own fields.
+    """
     learned = list_schema.active()
-    root = learned.kinds.get(kind) if learned is not None else None
-    if root is None:
-        root = _builtin().get(kind)
-    if root is None:
-        return None
-    node = list_schema.lookup(root, path)
-    return None if node is None else node.list_type
+    for root in (learned.kinds.get(kind) if learned is not None else None, _builtin().get(kind)):
+        node = list_schema.lookup(root, path) if root is not None else None
+        if node is not None and node.list_type is not None:
+            return node.list_type
+    return None
 
 
 def list_rule(kind: str, path: Path) -> ListRule | None:

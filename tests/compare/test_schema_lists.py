@@ -233,3 +233,13 @@ def test_the_table_is_what_the_generator_makes_of_kubernetes_openapi(tmp_path: P
     subprocess.run([sys.executable, str(script), str(spec), "v1.31.0", str(out)], check=True)
     shipped = Path(list_schema.__file__).parent.parent / "compare/data/list_types.json"
     assert out.read_bytes() == shipped.read_bytes()
+
+
+def test_a_custom_kind_named_like_a_builtin_one_leaves_the_builtin_fields_alone() -> None:
+    crd = load("crd.yaml")
+    crd["spec"]["names"]["kind"] = "Service"  # as Knative's serving.knative.dev Service
+    with list_schema.learning() as learned:
+        learned.learn_crd(crd, "CustomResourceDefinition services.example.com")
+        assert key_fields("Service", ("spec", "routes")) == ("name", "port")
+        assert key_fields("Service", ("spec", "ports")) == ("port", "protocol")
+    assert key_fields("Service", ("spec", "routes")) is None
