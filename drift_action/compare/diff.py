@@ -101,7 +101,7 @@ class FieldDiff:
             want_items = index_by_key(want, rule.keys)
             have_items = index_by_key(have, rule.keys)
             if want_items is not None and have_items is not None:
-                if list(want_items) != list(have_items)[: len(want_items)]:
+                if _reordered(want_items, have_items):
                     self._note(rule.rule, path, _matched_by(rule))
                 self._walk_mapping(path, want_items, have_items, found)
                 return
@@ -226,6 +226,12 @@ class FieldDiff:
             return bool(want == have)
         inner = FieldDiff(self.kind, self.parse_quantity)
         return not inner.changes({"item": want}, {"item": have})
+
+
+def _reordered(want: Mapping[ListKey, Any], have: Mapping[ListKey, Any]) -> bool:
+    """Whether the items both sides have come in another order live: where matching by key,
+    not by position, is what made them compare equal."""
+    return [k for k in want if k in have] != [k for k in have if k in want]
 
 
 def _matched_by(rule: ListRule) -> str:
