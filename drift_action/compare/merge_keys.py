@@ -98,8 +98,29 @@ def schema_list(kind: str, path: Path) -> ListType | None:
     return None
 
 
+# Answers by (kind, path with items as their type), for runs that learned no CRD (a run that
+# did keeps its own). The diff asks once per list of every object: a dict hit, not a walk.
+_ANSWERS: dict[tuple[str, tuple[Any, ...]], ListRule | None] = {}
+_MAX_ANSWERS = 100_000
+
+
 def list_rule(kind: str, path: Path) -> ListRule | None:
     """The list's semantics from the schema, else the hand table; None: compared by position."""
+    learned = list_schema.active()
+    answers = _ANSWERS if learned is None or not learned.kinds else learned.answers
+    # Item segments by their type only: an answer never depends on which item (the hand table
+    # tells a keyed item from a position).
+    shape = (kind, tuple([s if s.__class__ is str else s.__class__ for s in path]))
+    try:
+        return answers[shape]
+    except KeyError:
+        if len(answers) > _MAX_ANSWERS:  # lists under arbitrary keys: keep memory bounded
+            answers.clear()
+        answer = answers[shape] = _list_rule(kind, path)
+        return answer
+
+
+def _list_rule(kind: str, path: Path) -> ListRule | None:
     found = schema_list(kind, path)
     if found is not None:
         rule = {"map": SCHEMA_MAP, "set": SCHEMA_SET}.get(found.type, SCHEMA_ATOMIC)

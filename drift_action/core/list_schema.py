@@ -163,6 +163,7 @@ class LearnedLists:
     warnings: list[str] = field(default_factory=list)
 
     refused: set[str] = field(default_factory=set)  # CRDs warned about: once each, not per copy
+    answers: dict[Any, Any] = field(default_factory=dict)  # the diff's look-ups, made once each
 
     def learn_crd(self, body: Mapping[str, Any], where: str) -> None:
         try:
@@ -181,6 +182,7 @@ class LearnedLists:
             return
         if found is not None:
             self.kinds[found[0]] = found[1]
+            self.answers.clear()  # what was looked up before may now have another answer
 
     def drain_warnings(self) -> list[str]:
         out, self.warnings = self.warnings, []
