@@ -76,15 +76,16 @@ def compare(
         result, more = _verdict(obj, live_by_key.get(obj.key), settings, context)
         results.append(result)
         notes.extend(more)
+    extras = extra_objects(desired, live, selector, notes)
     results.extend(
-        ResourceResult(obj.key, obj.api_version, Status.EXTRA, obj.source)
-        for obj in extra_objects(desired, live, selector)
+        ResourceResult(obj.key, obj.api_version, Status.EXTRA, obj.source, message=why)
+        for obj, why in extras.found
     )
     return Report(
         tuple(results),
         tuple(notes),
         field_ownership(desired, live_by_key),
-        extras_checked=selector is not None,
+        extras_checked=extras.checked,
     )
 
 

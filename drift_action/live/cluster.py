@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from drift_action.compare.extras import RELEASE_NAME, labels
+from drift_action.compare.extras import labels, records
 from drift_action.core.model import KubeObject, SourceLocation, Unreadable
 from drift_action.core.objects import RawObject
 from drift_action.core.scope import ScopeResolver
@@ -147,8 +147,7 @@ def _belongs(
     namespace = str(metadata.get("namespace") or "")
     if namespace not in spaces:
         return False
-    annotations = metadata.get("annotations")
-    if isinstance(annotations, Mapping) and RELEASE_NAME in annotations:
+    if next(records(item), None) is not None:  # a tool's record may make it an extra
         return True
     if selector is not None and selector.matches(labels(item)):
         return True
