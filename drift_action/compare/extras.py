@@ -43,12 +43,15 @@ def extra_objects(
     """The extra live objects, each with what says it belongs here."""
     named = {obj.key for obj in desired}
     live_by_key = {obj.key: obj for obj in live}
-    claimed = {
-        record
-        for obj in desired
-        for body in (obj.body, live_by_key[obj.key].body if obj.key in live_by_key else {})
-        for record in records(body)
-    }
+    # Git's own labels are not a record (a manifest may set the instance label by convention):
+    # only a live counterpart shows which record the tool keeps, except Helm's annotations and
+    # an ApplySet's label, which a manifest names only on purpose.
+    claimed: set[Record] = set()
+    for obj in desired:
+        claimed.update(r for r in records(obj.body) if r[0] in ("helm release", "applyset"))
+        counterpart = live_by_key.get(obj.key)
+        if counterpart is not None:
+            claimed.update(records(counterpart.body))
     listed = _inventories(claimed, live_by_key, {k.namespace for k in named}, warnings)
     found: list[tuple[KubeObject, str]] = []
     for obj in live:
@@ -76,9 +79,7 @@ def records(body: Mapping[str, Any]) -> Iterator[Record]:
     tracking = annotations.get(ARGO_TRACKING, "")
     if ":" in tracking:
         yield "Argo CD application", tracking.split(":", 1)[0]
-    elif tags.get(INSTANCE) and not _controlled(body) and release is None:
-        # Argo CD's label mode. Children a controller makes (ReplicaSets, Pods) copy the label
-        # from their template, and a Helm chart sets it too: neither is Argo CD's record.
+    elif tags.get(INSTANCE) and _argo_label_mode(body, tags):
         yield "Argo CD application (instance label)", tags[INSTANCE]
     if tags.get(FLUX_NAME):
         yield "Flux Kustomization", f"{tags.get(FLUX_NAMESPACE, '')}/{tags[FLUX_NAME]}"
@@ -128,6 +129,19 @@ def _inventory_key(entry: Any) -> ResourceKey | None:
         return None
     namespace, name, group, kind = text.split("_")
     return ResourceKey(group, kind, namespace, name) if name and kind else None
+
+
+def _argo_label_mode(body: Mapping[str, Any], tags: Mapping[str, str]) -> bool:
+    """Whether the instance label can be Argo CD's record (its label tracking mode). Helm charts
+    and many manifests set it by convention, and children a controller makes copy it from their
+    template: an object with another tool's record, or a controller owner, is not claimed."""
+    return not (
+        release_of(body) is not None
+        or tags.get("app.kubernetes.io/managed-by", "").lower() == "helm"
+        or tags.get(FLUX_NAME)
+        or tags.get(APPLYSET_PART_OF)
+        or _controlled(body)
+    )
 
 
 def _controlled(body: Mapping[str, Any]) -> bool:
