@@ -86,6 +86,12 @@ def release_of(key: ResourceKey, body: Mapping[str, Any]) -> Release | None:
     return None
 
 
+def _annotated(body: Mapping[str, Any]) -> bool:
+    metadata = body.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    return isinstance(annotations, Mapping) and RELEASE_NAME in annotations
+
+
 def latest_deployed(live: Sequence[KubeObject]) -> dict[Release, KubeObject]:
     """Per release, the Secret of its latest revision whose status is `deployed`."""
     best: dict[Release, tuple[int, KubeObject]] = {}
@@ -177,11 +183,14 @@ def applied_by_helm(
     latest deployed record applied; a warning per release whose record cannot be used."""
     live_by_key = {obj.key: obj for obj in live}
     wanted: dict[Release, list[ResourceKey]] = {}
+    installed: set[Release] = set()  # releases that Helm's own annotations name
     for obj in desired:
         counterpart = live_by_key.get(obj.key)
         release = release_of(obj.key, counterpart.body) if counterpart else None
-        if release is not None:
+        if release is not None and counterpart is not None:
             wanted.setdefault(release, []).append(obj.key)
+            if _annotated(counterpart.body):
+                installed.add(release)
     if not wanted:
         return {}, []
     secrets = latest_deployed(live)
@@ -190,6 +199,10 @@ def applied_by_helm(
     for release, keys in sorted(wanted.items()):
         namespace, name = release
         secret = secrets.get(release)
+        if secret is None and release not in installed:
+            # Only the chart's labels: `helm template` piped to kubectl, or Argo CD rendering
+            # a chart, leave them too, and no release record exists to be missed.
+            continue
         if secret is None:
             warnings.append(
                 f"Helm release {namespace}/{name}: no deployed release record "

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from support import DATA, run_cli
 
-from drift_action.compare.helm_record import MAX_DECODED, applied_by_helm, decode
+from drift_action.compare.helm_record import MAX_DECODED, MAX_ENCODED, applied_by_helm, decode
 from drift_action.compare.verdicts import compare
 from drift_action.core.model import ChangeType, KubeObject, ResourceKey, SourceLocation, Status
 from drift_action.sources import HelmSpec, render
@@ -234,6 +234,7 @@ def nested(levels: int) -> bytes:
 
 BAD_RECORDS = {
     "not base64": {"release": "%%%" + PRIVATE},
+    "too large": {"release": "QUFB" * (MAX_ENCODED // 4 + 1)},
     "not gzip": {
         "release": base64.b64encode(base64.b64encode(b"\x1f\x8b\x08" + PRIVATE.encode())).decode()
     },
@@ -277,3 +278,21 @@ def test_the_data_file_is_that_render(charts: Any) -> None:
     [secret] = [kube(d) for d in docs if d["kind"] == "Secret"]
     assert [dict(o) for o in decode(secret).objects] == charts[0]
     assert docs[0] == live_deployment(deployment(charts[0]))
+
+
+def test_chart_labels_alone_use_a_record_but_miss_none(charts: Any) -> None:
+    """`helm template | kubectl apply` and Argo CD leave the chart's labels and no record: no
+    warning then; a record that is there is still read."""
+    old, new = charts
+    desired = [
+        kube(
+            {**deployment(new), "metadata": {**deployment(new)["metadata"], "namespace": "default"}}
+        )
+    ]
+    body = live_deployment(deployment(old))
+    del body["metadata"]["annotations"]
+    assert applied_by_helm(desired, [kube(body)]) == ({}, [])
+    applied, warnings = applied_by_helm(
+        desired, [kube(body), kube(release_secret(release_json(old)))]
+    )
+    assert list(applied) == [desired[0].key] and not warnings
