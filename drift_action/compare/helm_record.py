@@ -22,9 +22,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from drift_action.compare.normalize import comparable
+from drift_action.compare.ownership import applied_not_in_desired
 from drift_action.core.bounds import MAX_NESTING, MIB
 from drift_action.core.errors import InputError
-from drift_action.core.model import KubeObject, ResourceKey
+from drift_action.core.model import Change, ChangeType, KubeObject, Normalization, ResourceKey
+from drift_action.core.paths import format_path
 from drift_action.core.yaml_docs import parse_documents
 
 RULE = "helm-release-record"
@@ -224,3 +227,18 @@ def applied_by_helm(
             if body is not None:
                 applied[key] = Applied(body, record.secret)
     return applied, warnings
+
+
+def removed_by_record(
+    helm: Applied, key: ResourceKey, have: Mapping[str, Any], want: Mapping[str, Any]
+) -> tuple[list[Change], list[Normalization]]:
+    """What the record applied, Git no longer sets and is still live, as kubectl's annotation
+    is read; each with a note naming the record, which `--explain` shows."""
+    applied = comparable(key, helm.body, desired=True)
+    found = applied_not_in_desired(key.kind, applied, have, want)
+    reason = (
+        f"reported as removed from Git: Helm's release record {helm.secret} applied it, "
+        "Git no longer sets it, and it is still live"
+    )
+    changes = [Change(path, ChangeType.REMOVED, None, value) for path, value in found]
+    return changes, [Normalization(RULE, format_path(path), reason) for path, _ in found]

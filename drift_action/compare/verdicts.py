@@ -9,8 +9,7 @@ from typing import Any
 
 from drift_action.compare.diff import FieldDiff, QuantityParser
 from drift_action.compare.extras import extra_objects
-from drift_action.compare.helm_record import RULE as HELM_RECORD
-from drift_action.compare.helm_record import Applied, applied_by_helm
+from drift_action.compare.helm_record import Applied, applied_by_helm, removed_by_record
 from drift_action.compare.managed_fields import carries_managed_fields, parse_entries
 from drift_action.compare.managers import ManagerClasses
 from drift_action.compare.marks import Resolved, hint, resolve
@@ -31,7 +30,6 @@ from drift_action.core.model import (
     Status,
     Unreadable,
 )
-from drift_action.core.paths import format_path
 from drift_action.core.selector import Selector
 
 REDACTED = "(hidden)"
@@ -260,15 +258,7 @@ def _removed_since_last_apply(
         except ValueError:
             applied = None
     if not isinstance(applied, Mapping) and helm is not None:
-        applied_cmp = comparable(live.key, helm.body, desired=True)
-        found = applied_not_in_desired(live.key.kind, applied_cmp, have, want)
-        reason = (
-            f"reported as removed from Git: Helm's release record {helm.secret} applied it, "
-            "Git no longer sets it, and it is still live"
-        )
-        return [Change(path, ChangeType.REMOVED, None, value) for path, value in found], [
-            Normalization(HELM_RECORD, format_path(path), reason) for path, _ in found
-        ]
+        return removed_by_record(helm, live.key, have, want)
     if not isinstance(applied, Mapping) or applied == pair.desired.body:
         return [], []  # the usual case, Git applied as it is: nothing dropped, no walk needed
     applied_cmp = comparable(live.key, applied, desired=True)
