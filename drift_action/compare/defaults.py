@@ -28,6 +28,8 @@ _BOOKKEEPING = (
     "kubectl.kubernetes.io/",
     "deployment.kubernetes.io/",
 )
+# The one label the API server itself adds at creation, in the creator's entry (Namespaces).
+_SERVER_LABELS = frozenset({"kubernetes.io/metadata.name"})
 
 
 def never_a_default(kind: str, path: Path) -> bool:
@@ -41,7 +43,7 @@ def never_a_default(kind: str, path: Path) -> bool:
         return False
     above = path[-3] if len(path) >= 3 else None
     if parent in _METADATA_MAPS and above == "metadata":
-        return not last.startswith(_BOOKKEEPING)
+        return not last.startswith(_BOOKKEEPING) and last not in _SERVER_LABELS
     return (
         (kind in _DATA_KINDS and len(path) == 2 and parent in _DATA_MAPS)
         or parent in ("nodeSelector", "matchLabels")
