@@ -28,8 +28,20 @@ _BOOKKEEPING = (
     "kubectl.kubernetes.io/",
     "deployment.kubernetes.io/",
 )
-# The one label the API server itself adds at creation, in the creator's entry (Namespaces).
-_SERVER_LABELS = frozenset({"kubernetes.io/metadata.name"})
+# Labels the API server or a workload controller adds (a Namespace's name; a Job's generated
+# selector; the hashes of ReplicaSets and StatefulSets): where the creator's entry records them,
+# they are still not the creator's intent.
+_SERVER_LABELS = frozenset(
+    {
+        "kubernetes.io/metadata.name",
+        "controller-uid",
+        "job-name",
+        "batch.kubernetes.io/controller-uid",
+        "batch.kubernetes.io/job-name",
+        "pod-template-hash",
+        "controller-revision-hash",
+    }
+)
 
 
 def never_a_default(kind: str, path: Path) -> bool:
@@ -39,11 +51,11 @@ def never_a_default(kind: str, path: Path) -> bool:
     last, parent = path[-1], path[-2]
     if isinstance(last, ListKey):
         return key_fields(kind, path[:-1]) is not None
-    if not isinstance(last, str) or not isinstance(parent, str):
+    if not isinstance(last, str) or not isinstance(parent, str) or last in _SERVER_LABELS:
         return False
     above = path[-3] if len(path) >= 3 else None
     if parent in _METADATA_MAPS and above == "metadata":
-        return not last.startswith(_BOOKKEEPING) and last not in _SERVER_LABELS
+        return not last.startswith(_BOOKKEEPING)
     return (
         (kind in _DATA_KINDS and len(path) == 2 and parent in _DATA_MAPS)
         or parent in ("nodeSelector", "matchLabels")

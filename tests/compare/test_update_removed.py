@@ -134,6 +134,8 @@ def test_client_side_apply_is_read_from_its_annotation_only() -> None:
         ("Deployment", ("metadata", "annotations", "meta.helm.sh/release-name"), False),
         ("Namespace", ("metadata", "labels", "kubernetes.io/metadata.name"), False),
         ("Namespace", ("metadata", "labels", "pod-security.kubernetes.io/enforce"), True),
+        ("Job", ("spec", "template", "metadata", "labels", "batch.kubernetes.io/job-name"), False),
+        ("Job", ("spec", "selector", "matchLabels", "batch.kubernetes.io/controller-uid"), False),
         ("Deployment", ("metadata", "annotations", "argocd.argoproj.io/tracking-id"), False),
         ("Service", ("spec", "ports", ListKey((("port", "80"), ("protocol", "TCP")))), True),
         ("Deployment", ("spec", "template", "spec", "dnsPolicy"), False),
