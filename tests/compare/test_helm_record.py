@@ -267,6 +267,9 @@ def test_cli_explain_names_the_record_and_never_a_value(charts: Any, tmp_path: P
     done = run_cli(*args, "--live-snapshot", str(snapshot), "--explain", "--fail-on", "none")
     assert done.returncode == 0, done.stderr
     assert "helm-release-record" in done.stdout
+    # Evidence for a change, not a difference explained away.
+    assert "found by (helm-release-record)" in done.stdout
+    assert "not drift (helm-release-record)" not in done.stdout
     assert "minReadySeconds" in done.stdout
     assert SECRET in done.stdout
     assert PRIVATE not in done.stdout + done.stderr
