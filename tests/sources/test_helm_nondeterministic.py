@@ -253,3 +253,9 @@ def test_marks_set_aside_a_changed_value_but_not_a_missing_or_added_key() -> Non
     ]
     kept, notes = resolve(obj).screen(present, lambda c: c)
     assert kept == present and notes == []
+
+
+def test_a_link_loop_in_a_chart_does_not_hang_the_scan(tmp_path: Path) -> None:
+    shutil.copytree(HELLO, tmp_path / "c")
+    (tmp_path / "c" / "templates" / "loop").symlink_to(tmp_path / "c", target_is_directory=True)
+    assert not calls_nondeterministic(str(tmp_path / "c"))

@@ -15,6 +15,7 @@ reuses the chart already loaded in the same process (`worker.py`).
 
 from __future__ import annotations
 
+import os
 import re
 import tarfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -70,12 +71,17 @@ def _any_call(texts: Iterator[str]) -> bool:
 
 
 def _folder_templates(chart: Path) -> Iterator[str]:
-    for file in sorted(chart.rglob("*")):
-        if _is_template(file.relative_to(chart).parts) and file.is_file():
-            yield file.read_text(encoding="utf-8", errors="replace")
-        elif file.suffix == ".tgz" and "charts" in file.relative_to(chart).parts:
-            # A packaged subchart: scanned by its own templates.
-            yield from _archive_templates(file)
+    # os.walk, not rglob: links to folders are not followed, so a link loop cannot hang it.
+    for folder, _, names in os.walk(chart):
+        for name in sorted(names):
+            file = Path(folder, name)
+            parts = file.relative_to(chart).parts
+            if _is_template(parts) and file.is_file():
+                with file.open("rb") as handle:
+                    yield handle.read(_SCAN_BYTES + 1).decode("utf-8", errors="replace")
+            elif name.endswith(".tgz") and "charts" in parts and file.is_file():
+                # A packaged subchart: scanned by its own templates.
+                yield from _archive_templates(file)
 
 
 def _archive_templates(archive: Path) -> Iterator[str]:

@@ -25,17 +25,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from drift_action.core.bounds import MEMORY_PER_OUTPUT_BYTE, RenderLimits
 from drift_action.core.errors import DriftActionError, InputError, UsageError
-from drift_action.core.files import display_path, read_text
+from drift_action.core.files import display_path
 from drift_action.sources.bounded import out_of_memory, too_big
 from drift_action.sources.helm.chart import (
     check_dependencies,
     check_local_chart,
     crd_enabled,
-    float_warnings,
     is_manifest,
 )
-from drift_action.sources.helm.errors import log_lines, sdk_error, values_file_error
-from drift_action.sources.helm.spec import HelmSpec, merge_values
+from drift_action.sources.helm.errors import log_lines, sdk_error
+from drift_action.sources.helm.spec import HelmSpec
+from drift_action.sources.helm.values import user_values
 
 if TYPE_CHECKING:
     from helm_python import Chart
@@ -143,7 +143,7 @@ def render_with_sdk(
         helm_python.validate_release_name(spec.release)
     except helm_python.HelmError as exc:
         raise UsageError(f"invalid Helm release name {spec.release!r}: {exc}") from exc
-    values, warnings = _user_values(spec)
+    values, warnings = user_values(spec)
     try:
         with helm_python.Chart.load(spec.chart) as chart:
             check_dependencies(chart.metadata, chart.dependencies, shown)
@@ -195,64 +195,6 @@ def _render_chart(chart: Chart, values: dict[str, Any], spec: HelmSpec) -> dict[
     raw = _native.call_string("helm_render", chart._raw(), json.dumps(values), json.dumps(options))
     manifests: dict[str, str] = json.loads(raw)
     return manifests
-
-
-# Helm's library takes its inputs as C strings: a NUL character would end one there, and Helm
-# would read the rest of the text or value as if it were not given.
-_NUL = "\x00"
-
-
-def _user_values(spec: HelmSpec) -> tuple[dict[str, Any], list[str]]:
-    """Values files then --set then --set-string, each merged over the last, as helm does.
-
-    A NUL character is refused rather than cut off (see `_NUL`): a value cut short would be
-    rendered, compared and shown as something it is not, and marks of a sensitive value would
-    find nothing of it in the render."""
-    from helm_python import (  # noqa: PLC0415
-        HelmError,
-        parse_set_string,
-        parse_set_string_values,
-        values_from_yaml,
-    )
-
-    merged: dict[str, Any] = {}
-    for file in spec.values:
-        shown = display_path(file)
-        text = read_text(file)
-        if _NUL in text:
-            line = text.count("\n", 0, text.index(_NUL)) + 1
-            raise InputError(
-                "invalid YAML: character U+0000 is not allowed in YAML (binary data?)",
-                file=shown,
-                line=line,
-            )
-        try:
-            loaded = values_from_yaml(text)  # Helm's own YAML reading, quirks included
-        except HelmError as exc:
-            raise values_file_error(str(exc), shown) from exc
-        merged = merge_values(merged, loaded)
-    warnings: list[str] = []
-    for flag, parse, expressions in (
-        ("--set", parse_set_string, spec.set),
-        ("--set-string", parse_set_string_values, spec.set_string),
-    ):
-        for expression in expressions:
-            if _NUL in expression:
-                # Only the key: the value may be a password given on the command line.
-                key = expression.split("=", 1)[0]
-                raise UsageError(
-                    f"{flag} {key!r}=... holds a NUL character, which the Helm engine cannot take"
-                )
-            try:
-                parsed = parse(expression)
-            except HelmError as exc:
-                # Only the key: the value may be a password given on the command line.
-                key = expression.split("=", 1)[0]
-                raise UsageError(f"{flag} {key!r}=... does not parse: {exc}") from exc
-            if flag == "--set":
-                warnings.extend(float_warnings(parsed))
-            merged = merge_values(merged, parsed)
-    return merged, warnings
 
 
 def _error(exc: DriftActionError) -> dict[str, Any]:
