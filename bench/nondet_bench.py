@@ -15,21 +15,18 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from helm_bench import live_snapshot, vendored_chart  # beside this script: on the path
 
-from helm_bench import live_snapshot, vendored_chart  # noqa: E402
-
-from drift_action.core.model import Status  # noqa: E402
-from drift_action.pipeline import RunOptions, run  # noqa: E402
-from drift_action.sources import HelmSpec, render  # noqa: E402
-from drift_action.sources.helm import render as helm_render  # noqa: E402
-from drift_action.sources.helm.nondet import calls_nondeterministic  # noqa: E402
+from drift_action.core.model import Status
+from drift_action.pipeline import RunOptions, run
+from drift_action.sources import HelmSpec, render
+from drift_action.sources.helm import render as helm_render
+from drift_action.sources.helm.nondet import calls_nondeterministic
 
 BITNAMI = Path(__file__).resolve().parent.parent / "tests/data/charts/bitnami__charts/bitnami"
 
