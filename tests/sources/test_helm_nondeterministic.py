@@ -259,3 +259,25 @@ def test_a_link_loop_in_a_chart_does_not_hang_the_scan(tmp_path: Path) -> None:
     shutil.copytree(HELLO, tmp_path / "c")
     (tmp_path / "c" / "templates" / "loop").symlink_to(tmp_path / "c", target_is_directory=True)
     assert not calls_nondeterministic(str(tmp_path / "c"))
+
+
+def test_a_second_run_against_a_cluster(nginx: Path, tmp_path: Path) -> None:
+    """The first run's render installed in the Kubernetes emulator, read as a cluster."""
+    from support.kube_emulator import KubeEmulator
+
+    live = live_of(HelmSpec(str(nginx), namespace="web"))
+    args = ("--helm-chart", str(nginx), "--namespace", "web", "--format", "json")
+    with KubeEmulator(live) as emu:
+        kubeconfig = str(emu.write_kubeconfig(tmp_path / "kubeconfig"))
+        in_sync = run_cli(*args, "--kubeconfig", kubeconfig)
+        secret = next(o for o in emu.objects("", "Secret") if o["metadata"]["name"] == TLS)
+        emu.add({**secret, "data": {k: v for k, v in secret["data"].items() if k != "tls.key"}})
+        drifted = run_cli(*args, "--kubeconfig", kubeconfig)
+
+    assert in_sync.returncode == 0, in_sync.stdout + in_sync.stderr
+    assert json.loads(in_sync.stdout)["summary"]["drifted"] == 0
+    assert drifted.returncode == 1, drifted.stdout + drifted.stderr
+    (result,) = [r for r in json.loads(drifted.stdout)["resources"] if r["status"] == "drifted"]
+    assert [(c["path"], c["type"]) for c in result["changes"]] == [('data["tls.key"]', "missing")]
+    for output in (in_sync.stdout, drifted.stdout):
+        assert not any(value in output for value in secret_values(live, TLS))
