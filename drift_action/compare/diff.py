@@ -88,10 +88,20 @@ class FieldDiff:
                 missing.append((name, value))
         # After the fields both sides have, as a report reads: what differs, then what is gone.
         for name, value in missing:
-            if _is_empty(value):
-                self._note(EMPTY_IS_UNSET, (*path, name), "empty in Git, absent live")
-            else:
-                found.append(Change((*path, name), ChangeType.MISSING, _plain(value), None))
+            self._missing((*path, name), value, found)
+
+    def _missing(self, path: Path, value: Any, found: list[Change]) -> None:
+        """A field Git sets that is not live: a mapping as the fields in it (`spec.replicas`,
+        not `spec`), so each can be attributed, ignored and rated; a list item or a list whole."""
+        if _is_empty(value):
+            self._note(EMPTY_IS_UNSET, path, "empty in Git, absent live")
+        elif (
+            isinstance(path[-1], str) and type(value) is dict and all(type(k) is str for k in value)
+        ):
+            for name, inner in value.items():
+                self._missing((*path, name), inner, found)
+        else:
+            found.append(Change(path, ChangeType.MISSING, _plain(value), None))
 
     def _walk_lists(
         self, path: Path, want: list[Any], have: list[Any], found: list[Change]

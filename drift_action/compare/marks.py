@@ -8,7 +8,10 @@ other and screens a comparison's changes and notes:
 * a change at or below an unknown value is set aside: the value is "known after apply";
 * a change that reaches a sensitive value shows `(hidden)` on both sides, and so do notes;
 * a field the desired object sets to a tool's default (the provider's `false`, `0`, `"Always"`)
-  that the API server does not store is not drift when it is absent live.
+  that the API server does not store is not drift when it is absent live;
+* a field that differs between two renders of a Helm chart (a generated certificate, a random
+  password) is not compared by value, nor is anything below it (its very shape may vary); the
+  field absent or added live at its own path is still drift.
 """
 
 from __future__ import annotations
@@ -33,11 +36,13 @@ from drift_action.core.paths import ListKey, Path, format_path
 
 KNOWN_AFTER_APPLY = "known-after-apply"
 PROVIDER_DEFAULT = "provider-default"
+NONDETERMINISTIC = "nondeterministic-render"
 SENSITIVE_NOTE = "values hidden: Terraform marks this value sensitive"
 HIDDEN = "(hidden)"
 _KEY_VALUE = re.compile(r"=([^,\]]*)(?=[,\]])")  # a value in a list item key: `[name=web]`
 _UNKNOWN_REASON = "Terraform knows this value only after apply: not compared"
 _DEFAULT_REASON = "the Terraform provider's default, which the API server does not store"
+_VARYING_REASON = "the chart renders a new value every time (random or generated): not compared"
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Resolved:
     unknown: tuple[Path, ...] = ()
     sensitive: tuple[Path, ...] = ()
     defaults: tuple[Path, ...] = ()
+    varying: tuple[Path, ...] = ()
     unknown_names: tuple[str, ...] = ()  # one readable path per unknown value
     sensitive_texts: tuple[str, ...] = ()
     secrets: frozenset[str] = frozenset()  # sensitive strings, kept out of list item keys
@@ -72,6 +78,22 @@ class Resolved:
         return frozenset(self.unknown)
 
     @cached_property
+    def _varying_index(self) -> frozenset[Path]:
+        return frozenset(self.varying)
+
+    def varies(self, change: Change) -> Path | None:
+        """The varying field that sets `change` aside: its value differs at the field itself;
+        anything differs below it (its shape varies). A field absent or added live at its own
+        path is still drift. None when no varying field does."""
+        marks = self._varying_index
+        if change.type is ChangeType.CHANGED and change.path in marks:
+            return change.path
+        return next(
+            (change.path[:end] for end in range(len(change.path)) if change.path[:end] in marks),
+            None,
+        )
+
+    @cached_property
     def _defaults_index(self) -> frozenset[Path]:
         return frozenset(self.defaults)
 
@@ -92,6 +114,10 @@ class Resolved:
         for change in changes:
             if self.unknown and self.is_unknown(change.path):
                 continue
+            if self.varying and (varying := self.varies(change)) is not None:
+                path = format_path(self.hide_keys(varying))
+                notes.append(Normalization(NONDETERMINISTIC, path, _VARYING_REASON))
+                continue
             if change.type is ChangeType.MISSING and change.path in self._defaults_index:
                 path = format_path(self.hide_keys(change.path))
                 notes.append(Normalization(PROVIDER_DEFAULT, path, _DEFAULT_REASON))
@@ -100,7 +126,7 @@ class Resolved:
             if self.secrets:
                 change = replace(change, path=self.hide_keys(change.path))  # noqa: PLW2901
             kept.append(redact(change) if sensitive else change)
-        return kept, notes
+        return kept, list(dict.fromkeys(notes))
 
     def hide_keys(self, path: Path) -> Path:
         """`path` with each list item key that holds a sensitive value shown as `(hidden)`:
@@ -164,17 +190,19 @@ NO_MARKS = Resolved()
 def resolve(obj: KubeObject) -> Resolved:
     """The object's marks as change paths; NO_MARKS for the usual object without any."""
     marks = obj.marks
-    if marks is None or not (marks.unknown or marks.sensitive or marks.defaults):
+    if marks is None or not (marks.unknown or marks.sensitive or marks.defaults or marks.varying):
         return NO_MARKS
     kind, body = obj.key.kind, obj.body
     unknown = [_forms(kind, body, path) for path in sorted(marks.unknown, key=_order)]
     sensitive = [_forms(kind, body, path) for path in sorted(marks.sensitive, key=_order)]
     defaults = [_forms(kind, body, path) for path in sorted(marks.defaults, key=_order)]
+    varying = [_forms(kind, body, path) for path in sorted(marks.varying, key=_order)]
     keys = Resolved(secrets=marks.secrets)  # to name the unknown values
     return Resolved(
         unknown=tuple(form for forms in unknown for form in forms),
         sensitive=tuple(form for forms in sensitive for form in forms),
         defaults=tuple(form for forms in defaults for form in forms),
+        varying=tuple(form for forms in varying for form in forms),
         unknown_names=tuple(
             dict.fromkeys(format_path(keys.hide_keys(forms[-1])) for forms in unknown)
         ),
@@ -221,6 +249,7 @@ def _forms(kind: str, body: Mapping[str, Any], path: IndexPath) -> list[Path]:
 
 __all__ = [
     "KNOWN_AFTER_APPLY",
+    "NONDETERMINISTIC",
     "NO_MARKS",
     "PROVIDER_DEFAULT",
     "Marks",

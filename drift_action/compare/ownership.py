@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from drift_action.compare.defaults import never_a_default
 from drift_action.compare.managed_fields import (
     NOTHING,
     Claim,
@@ -24,6 +25,10 @@ from drift_action.compare.managers import ManagerClasses
 from drift_action.compare.merge_keys import index_by_key, item_key, key_fields
 from drift_action.core.model import Actor, Attribution, Change, ChangeType
 from drift_action.core.paths import ListKey, Path
+
+# Client-side `kubectl apply` keeps its own exact record, the last-applied annotation; its Update
+# entry owns the same fields and the server's defaults, and may be a person's one-off apply.
+ANNOTATED_APPLIERS = frozenset({"kubectl-client-side-apply"})
 
 
 @dataclass(frozen=True)
@@ -68,20 +73,26 @@ class Owners:
     def out_of_git(self, desired: Mapping[str, Any]) -> list[Change]:
         """Live fields that a deployer applied or a person wrote, and that Git does not set.
 
-        Only server-side *Apply* entries say what a deployer meant: an Update entry (Helm,
+        Server-side *Apply* entries say what a deployer meant. An Update entry (Helm,
         client-side kubectl apply) also owns the defaults the server filled in when it created
-        the object. Client-side apply's intent is read from its annotation instead.
+        the object, so from it only what cannot be a default counts (`never_a_default`); its
+        scalars are read from kubectl's annotation or Helm's release record instead.
         """
         found: dict[Path, tuple[Any, ChangeType]] = {}
         for entry in self.entries:
             actor = self.managers.classify(entry.manager)
-            if actor is Actor.DEPLOYER and entry.operation == "Apply":
+            update = actor is Actor.DEPLOYER and entry.operation != "Apply"
+            if update and entry.manager in ANNOTATED_APPLIERS:
+                continue  # its annotation records exactly what it applied: read that instead
+            if actor is Actor.DEPLOYER:
                 kind = ChangeType.REMOVED
             elif actor is Actor.HUMAN:
                 kind = ChangeType.ADDED
             else:
                 continue
             for path, value in _not_in_desired(self.kind, entry.fields, self.live, desired, ()):
+                if update and not never_a_default(self.kind, path):
+                    continue
                 if found.get(path, (None, None))[1] is not ChangeType.REMOVED:
                     found[path] = (value, kind)
         return [

@@ -9,6 +9,7 @@ from typing import Any
 
 from drift_action.compare.diff import FieldDiff, QuantityParser
 from drift_action.compare.extras import extra_objects
+from drift_action.compare.helm_record import Applied, applied_by_helm, removed_by_record
 from drift_action.compare.managed_fields import carries_managed_fields, parse_entries
 from drift_action.compare.managers import ManagerClasses
 from drift_action.compare.marks import Resolved, hint, resolve
@@ -44,6 +45,8 @@ class Settings:
     injected_ca_bundles: bool = True
     ignore: tuple[IgnoreRule, ...] = ()
     severity: tuple[SeverityRule, ...] = ()
+    # Found by compare() in the live objects, not configured: Helm's record of what it applied.
+    helm_applied: Mapping[ResourceKey, Applied] = field(default_factory=dict)
 
 
 def compare(
@@ -64,7 +67,9 @@ def compare(
         settings.injected_ca_bundles,
     )
     live_by_key = {obj.key: obj for obj in live}
-    notes = list(warnings)
+    helm_applied, record_warnings = applied_by_helm(desired, live)
+    settings = replace(settings, helm_applied=helm_applied)
+    notes = [*warnings, *record_warnings]
     results = []
     for obj in desired:
         reason = unreadable.reason(obj.key)
@@ -76,15 +81,16 @@ def compare(
         result, more = _verdict(obj, live_by_key.get(obj.key), settings, context)
         results.append(result)
         notes.extend(more)
+    extras = extra_objects(desired, live, selector, notes)
     results.extend(
-        ResourceResult(obj.key, obj.api_version, Status.EXTRA, obj.source)
-        for obj in extra_objects(desired, live, selector)
+        ResourceResult(obj.key, obj.api_version, Status.EXTRA, obj.source, message=why)
+        for obj, why in extras.found
     )
     return Report(
         tuple(results),
         tuple(notes),
         field_ownership(desired, live_by_key),
-        extras_checked=selector is not None,
+        extras_checked=extras.checked,
     )
 
 
@@ -190,7 +196,7 @@ def diff_pair(pair: Pair, settings: Settings) -> RawChanges:
         for c in changes
     ]
     seen = {c.path for c in changes}
-    removed = _removed_since_last_apply(key.kind, pair.desired, pair.live, pair.want, pair.have)
+    removed, record_notes = _removed_since_last_apply(pair, settings.helm_applied.get(key))
     for change in owners.out_of_git(pair.want) + removed:
         if change.path not in seen:
             seen.add(change.path)
@@ -200,7 +206,7 @@ def diff_pair(pair: Pair, settings: Settings) -> RawChanges:
                 else replace(change, attribution=owners.attribution(change.path))
             )
     warnings = tuple(f"{key}: {problem}" for problem in problems + fields.warnings)
-    return RawChanges(pair, tuple(changes), tuple(fields.notes), warnings)
+    return RawChanges(pair, tuple(changes), (*fields.notes, *record_notes), warnings)
 
 
 def classify(raw: RawChanges, settings: Settings, context: Context) -> Classified:
@@ -237,29 +243,30 @@ def rule(classified: Classified, settings: Settings) -> tuple[ResourceResult, li
 
 
 def _removed_since_last_apply(
-    kind: str,
-    desired: KubeObject,
-    live: KubeObject,
-    want: Mapping[str, Any],
-    have: Mapping[str, Any],
-) -> list[Change]:
-    """Fields `kubectl apply` set last time (its annotation) that Git no longer sets."""
+    pair: Pair, helm: Applied | None
+) -> tuple[list[Change], list[Normalization]]:
+    """Fields the last apply set that Git no longer sets: kubectl's annotation says what
+    `kubectl apply` set, Helm's release record what `helm upgrade` set. A note names the
+    record, so `--explain` shows what said the field was removed."""
+    live, want, have = pair.live, pair.want, pair.have
     metadata = live.body.get("metadata")
     annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
     text = annotations.get(LAST_APPLIED) if isinstance(annotations, Mapping) else None
-    if not isinstance(text, str):
-        return []
-    try:
-        applied = json.loads(text)
-    except ValueError:
-        return []
-    if not isinstance(applied, Mapping) or applied == desired.body:
-        return []  # the usual case, Git applied as it is: nothing dropped, no walk needed
+    applied: Any = None
+    if isinstance(text, str):
+        try:
+            applied = json.loads(text)
+        except ValueError:
+            applied = None
+    if not isinstance(applied, Mapping) and helm is not None:
+        return removed_by_record(helm, live.key, have, want)
+    if not isinstance(applied, Mapping) or applied == pair.desired.body:
+        return [], []  # the usual case, Git applied as it is: nothing dropped, no walk needed
     applied_cmp = comparable(live.key, applied, desired=True)
     return [
         Change(path, ChangeType.REMOVED, None, value)
-        for path, value in applied_not_in_desired(kind, applied_cmp, have, want)
-    ]
+        for path, value in applied_not_in_desired(live.key.kind, applied_cmp, have, want)
+    ], []
 
 
 def apply_rules(

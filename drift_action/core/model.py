@@ -133,7 +133,8 @@ IndexPath = tuple[str | int, ...]  # a field in an object's body: keys and list 
 
 @dataclass(frozen=True)
 class Marks:
-    """What a source knows about a desired object's values beyond the values (Terraform plans).
+    """What a source knows about a desired object's values beyond the values (Terraform plans,
+    charts that render differently every time).
 
     Paths are positions in the object's body. Unknown values are left out of the body.
     """
@@ -141,6 +142,9 @@ class Marks:
     unknown: frozenset[IndexPath] = frozenset()  # known only after apply: not compared
     sensitive: frozenset[IndexPath] = frozenset()  # never shown, in any output
     defaults: frozenset[IndexPath] = frozenset()  # a tool's default the API may not store
+    # Differs between two renders of the same chart (a generated certificate, a random password):
+    # compared for presence only, never by value.
+    varying: frozenset[IndexPath] = frozenset()
     hint: str = ""  # what to run when the object drifted, shown with the result
     # The strings at sensitive paths, on either side: kept out of the paths that name list items
     # by their merge key (`containers[name=...]`).

@@ -7,13 +7,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from drift_action.compare.extras import RELEASE_NAME, labels
+from drift_action.compare.extras import labels, records
 from drift_action.core.model import KubeObject, SourceLocation, Unreadable
 from drift_action.core.objects import RawObject
 from drift_action.core.scope import ScopeResolver
 from drift_action.core.selector import Selector
 from drift_action.live.discovery import ApiResource, Discovery, NotServed
 from drift_action.live.fetch import ListTask, fetch_all
+from drift_action.live.helm_records import read_records, releases_of
 from drift_action.live.kube_client import ApiError, ClusterError, KubeClient
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,13 @@ class ClusterReader:
             else:
                 namespaces[(*kind, failure.namespace)] = failure.message
         source = SourceLocation(f"cluster {self.client.host}")
-        objects = [RawObject(body, source) for body in fetched.objects]
+        bodies = list(fetched.objects)
+        have = {_identity(body) for body in bodies}
+        # Helm's record of what it applied, for the releases of the desired objects' counterparts.
+        paired = [body for body in bodies if _identity(body)[1:] in names]
+        records = read_records(self.client, releases_of(paired))
+        bodies += [body for body in records if _identity(body) not in have]
+        objects = [RawObject(body, source) for body in bodies]
         log.info(
             "read %d live objects in %d requests (%.1f MB)",
             len(objects),
@@ -134,6 +141,16 @@ class ClusterReader:
         return answer
 
 
+def _identity(body: Mapping[str, Any]) -> tuple[str, str, str]:
+    metadata = body.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    return (
+        str(body.get("kind")),
+        str(metadata.get("namespace") or ""),
+        str(metadata.get("name") or ""),
+    )
+
+
 def _belongs(
     item: Mapping[str, Any],
     names: set[tuple[str, str]],
@@ -147,8 +164,7 @@ def _belongs(
     namespace = str(metadata.get("namespace") or "")
     if namespace not in spaces:
         return False
-    annotations = metadata.get("annotations")
-    if isinstance(annotations, Mapping) and RELEASE_NAME in annotations:
+    if next(records(item), None) is not None:  # a tool's record may make it an extra
         return True
     if selector is not None and selector.matches(labels(item)):
         return True

@@ -14,7 +14,7 @@ from drift_action.report.blocks import Block, Part, Tier
 from drift_action.report.classes import Entry, Section, Terms, whole_text
 from drift_action.report.hunks import hunk
 from drift_action.report.oneline import escape, line, span
-from drift_action.report.values import plural, seen_by
+from drift_action.report.values import EVIDENCE, plural, seen_by
 
 GROUP_OVER = 12  # entries in a section above which they are grouped by namespace
 _BACKTICKS = re.compile(r"`{3,}")
@@ -159,9 +159,9 @@ def notes(result: ResourceResult, *, explain: bool, hint: bool = True) -> list[s
             f"- {span(c.path_text)}: {html.escape(c.ignored_by or '', quote=False)}"
             for c in result.ignored
         ]
-    if explain and result.normalized:
-        lines += ["", "Not drift:", ""]
-        lines += [
-            f"- {span(n.path)}: {html.escape(n.reason)} ({n.rule})" for n in result.normalized
-        ]
+    for title, wanted in (("Found by:", True), ("Not drift:", False)):
+        notes = [n for n in result.normalized if (n.rule in EVIDENCE) is wanted]
+        if explain and notes:
+            lines += ["", title, ""]
+            lines += [f"- {span(n.path)}: {html.escape(n.reason)} ({n.rule})" for n in notes]
     return lines[1:] if lines[:1] == [""] else lines

@@ -14,6 +14,7 @@ from drift_action.report.text_sections import Paint, section_lines
 from drift_action.report.values import (
     by,
     change_kind,
+    note_label,
     ownership_hint,
     ownership_note,
     plural,
@@ -102,7 +103,7 @@ def _resource_lines(result: ResourceResult, paint: Paint, *, explain: bool) -> l
         if not show_resource and not result.ignored:
             lines.append(f"= {result.key}  [in sync]{_where(result)}")
         lines.extend(
-            f"    not drift ({n.rule}): {n.path}: {n.reason}"
+            f"    {note_label(n.rule)} ({n.rule}): {n.path}: {n.reason}"
             for n in result.normalized
             if not (show_resource and n.rule == KNOWN_AFTER_APPLY)  # shown above
         )

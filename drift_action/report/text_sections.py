@@ -19,7 +19,7 @@ from drift_action.report.classes import (
     sides,
 )
 from drift_action.report.oneline import short_field
-from drift_action.report.values import as_json, by, change_kind, seen_by, window
+from drift_action.report.values import as_json, by, change_kind, note_label, seen_by, window
 
 Paint = Callable[[str, str], str]
 
@@ -98,7 +98,7 @@ def _notes(entry: Entry, *, explain: bool) -> list[str]:
     lines += [f"    ignored by {c.ignored_by}: {c.path_text}" for c in result.ignored]
     if explain:
         lines += [
-            f"    not drift ({n.rule}): {n.path}: {n.reason}"
+            f"    {note_label(n.rule)} ({n.rule}): {n.path}: {n.reason}"
             for n in result.normalized
             if n.rule != KNOWN_AFTER_APPLY
         ]

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from drift_action.compare.helm_record import RULE as HELM_RECORD
 from drift_action.core.model import (
     Attribution,
     Change,
@@ -153,3 +154,12 @@ def ownership_note(ownership: FieldOwnership) -> str | None:
 def ownership_hint(ownership: FieldOwnership, *, explain: bool) -> str:
     """What text and Markdown add to the note when only some objects lack managedFields."""
     return "" if explain or ownership.all_missing else " `--explain` lists them."
+
+
+# Notes that say which record found a change, rather than why a difference is not drift.
+EVIDENCE = frozenset({HELM_RECORD})
+
+
+def note_label(rule: str) -> str:
+    """How --explain introduces a note: "found by" for evidence, else "not drift"."""
+    return "found by" if rule in EVIDENCE else "not drift"

@@ -233,7 +233,7 @@ def test_empty_annotations_in_git_are_absent_live() -> None:
 def test_annotation_set_in_git_and_absent_live_is_drift() -> None:
     result = verdict(configmap({}, {"annotations": {"team": "web"}}), configmap({}))
     assert [(c.path_text, c.type) for c in result.changes] == [
-        ("metadata.annotations", ChangeType.MISSING)
+        ("metadata.annotations.team", ChangeType.MISSING)
     ]
 
 

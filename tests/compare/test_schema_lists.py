@@ -212,17 +212,6 @@ def test_a_field_git_sets_inside_an_atomic_item_keeps_its_own_path(tmp_path: Pat
     assert paths(found) == ["spec.template.spec.tolerations[0].tolerationSeconds"]
 
 
-def test_helm_diffs_structured_modify_reports_node_selector_terms_whole() -> None:
-    pair = SCHEMA / "helmdiff-structured-modify"
-    expected = json.loads((pair / "expect.json").read_text(encoding="utf-8"))
-    sources = (ManifestsSpec((str(pair / "desired.yaml"),), expected["namespace"]),)
-    report = run(RunOptions(sources, live_snapshots=(str(pair / "live.yaml"),)))
-    for verdict in expected["verdicts"]:
-        found = result(report, f"{verdict['kind']} {verdict['namespace']}/{verdict['name']}")
-        assert found.status.value == verdict["status"]
-        assert set(verdict["paths"]) <= set(paths(found))
-
-
 def test_the_table_is_what_the_generator_makes_of_kubernetes_openapi(tmp_path: Path) -> None:
     # Only where the Go module cache holds kubernetes v1.31.0 (see the script's docstring).
     spec = Path.home() / "go/pkg/mod/k8s.io/kubernetes@v1.31.0/api/openapi-spec/v3"

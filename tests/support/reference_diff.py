@@ -56,12 +56,19 @@ class FieldDiff:
                 found.append(Change(path, ChangeType.CHANGED, _plain(old), _plain(new)))
             elif event == "remove":
                 for name, old in payload:
-                    if _is_empty(old):
-                        self._note(EMPTY_IS_UNSET, (*path, name), "empty in Git, absent live")
-                        continue
-                    found.append(Change((*path, name), ChangeType.MISSING, _plain(old), None))
+                    self._missing((*path, name), old, found)
             # "add" events are fields only the live object has: defaults, not drift.
         return found
+
+    def _missing(self, path: Path, old: Any, found: list[Change]) -> None:
+        # A missing mapping is reported as its fields (issue 17); list items stay whole.
+        if _is_empty(old):
+            self._note(EMPTY_IS_UNSET, path, "empty in Git, absent live")
+        elif isinstance(path[-1], str) and type(old) is dict and all(type(k) is str for k in old):
+            for name, inner in old.items():
+                self._missing((*path, name), inner, found)
+        else:
+            found.append(Change(path, ChangeType.MISSING, _plain(old), None))
 
     def _note(self, rule: str, path: Path, reason: str) -> None:
         self.notes.append(Normalization(rule, format_path(path), reason))

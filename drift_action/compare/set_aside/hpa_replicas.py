@@ -15,9 +15,13 @@ ID = "hpa-replicas"
 
 
 def check(change: Change, subject: Subject) -> str | None:
-    if change.path == ("spec", "replicas") and subject.key in subject.context.hpa_targets:
-        return "a HorizontalPodAutoscaler sets the replicas of this workload"
-    return None
+    if change.path != ("spec", "replicas") or subject.key not in subject.context.hpa_targets:
+        return None
+    if change.live == 0 and change.desired != 0:
+        # An HPA does not act on a workload at zero replicas (it is paused, not autoscaled):
+        # someone scaled it down by hand, and it stays down.
+        return None
+    return "a HorizontalPodAutoscaler sets the replicas of this workload"
 
 
 def targets(objects: Iterable[KubeObject]) -> frozenset[ResourceKey]:

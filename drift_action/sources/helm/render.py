@@ -3,6 +3,9 @@
 By default in-process, with the Helm Go SDK that the helm-python-sdk wheel bundles (no helm binary
 needed); with `helm_binary` set, by running `helm template` instead. Either way the objects are the
 ones `helm template --include-crds` prints, without hooks unless `include_hooks` is set.
+
+A chart whose templates call a function that prints something new each time is rendered twice,
+and the fields that differ are marked as varying (`nondet.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from drift_action.sources.helm.chart import (
     split_template_output,
 )
 from drift_action.sources.helm.errors import template_error
+from drift_action.sources.helm.nondet import calls_nondeterministic, mark_varying, varying_count
 from drift_action.sources.helm.spec import HelmSpec, Variant
 
 log = logging.getLogger(__name__)
@@ -51,13 +55,18 @@ class HelmRenderer:
             spec.policy.check_tree(spec.chart, "Helm chart")
         for file in (*spec.values, *(f for variant in variants for f in variant.values)):
             spec.policy.check(file, "values file")
+        repeat = calls_nondeterministic(spec.chart)
         if spec.helm_binary is None:
-            manifests, warnings, others = _render_with_sdk(spec, variants)
+            manifests, warnings, others, again = _render_with_sdk(spec, variants, repeat=repeat)
         else:
             manifests, warnings = split_template_output(_run_helm(spec, spec.helm_binary)), []
             others = [_run_helm_variant(spec, variant, spec.helm_binary) for variant in variants]
+            again = _run_helm_variant(spec, spec, spec.helm_binary) if repeat else None
         documents = manifest_documents(manifests, include_hooks=spec.include_hooks)
         log.info("rendered %d objects from %s", len(documents), spec.label)
+        if (repeated := _variant_documents(again, spec)) is not None:
+            documents = mark_varying(documents, repeated.documents)
+            log.info("%d fields vary between two renders", varying_count(documents))
         rendered = Rendered(tuple(documents), tuple(warnings))
         return rendered, [_variant_documents(pairs, spec) for pairs in others]
 
@@ -80,24 +89,24 @@ def _run_helm_variant(spec: HelmSpec, variant: Variant, helm: str) -> Pairs | No
 
 
 def _render_with_sdk(
-    spec: HelmSpec, variants: Sequence[Variant] = ()
-) -> tuple[Pairs, list[str], list[Pairs | None]]:
-    """In a child process (`worker`), so the render limits can stop it. Each variant is
-    one more render in the same process, with limits of its own added."""
+    spec: HelmSpec, variants: Sequence[Variant] = (), *, repeat: bool = False
+) -> worker.Answer:
+    """In a child process (`worker`), so the render limits can stop it. Each variant, and the
+    repeated render, is one more render in the same process, with limits of its own added."""
 
     shown = display_path(spec.chart)
     check_local_chart(spec.chart, shown)
     # -P: the working directory (a repository) is not put on the module path.
     command = [sys.executable, "-P", "-m", "drift_action.sources.helm"]
     limits = spec.limits
-    renders = 1 + len(variants)
+    renders = 1 + len(variants) + repeat
     try:
         finished = run_program(
             command,
             # Go's threads, and so its memory, do not grow with the machine's cores: a render
             # runs on one, and the memory limit below must hold on any machine.
             env={"GOMAXPROCS": os.environ.get("GOMAXPROCS", "2")},
-            input=worker.request(spec, variants),
+            input=worker.request(spec, variants, repeat=repeat),
             timeout=limits.timeout * renders,
             # JSON escapes newlines and quotes: room for that beyond the text's own limit.
             max_bytes=(2 * limits.max_bytes + MIB) * renders,

@@ -21,21 +21,21 @@ import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from drift_action.core.bounds import MEMORY_PER_OUTPUT_BYTE, RenderLimits
 from drift_action.core.errors import DriftActionError, InputError, UsageError
-from drift_action.core.files import display_path, read_text
+from drift_action.core.files import display_path
 from drift_action.sources.bounded import out_of_memory, too_big
 from drift_action.sources.helm.chart import (
     check_dependencies,
     check_local_chart,
     crd_enabled,
-    float_warnings,
     is_manifest,
 )
-from drift_action.sources.helm.errors import log_lines, sdk_error, values_file_error
-from drift_action.sources.helm.spec import HelmSpec, merge_values
+from drift_action.sources.helm.errors import log_lines, sdk_error
+from drift_action.sources.helm.spec import HelmSpec
+from drift_action.sources.helm.values import user_values
 
 if TYPE_CHECKING:
     from helm_python import Chart
@@ -60,11 +60,12 @@ VARIANT_FIELDS = ("values", "set", "set_string")  # what a variant changes (Helm
 WHAT = "Helm"  # how limit messages name the renderer
 
 
-def request(spec: HelmSpec, variants: Sequence[HelmSpec] = ()) -> str:
+def request(spec: HelmSpec, variants: Sequence[HelmSpec] = (), *, repeat: bool = False) -> str:
+    """`repeat`: render the loaded chart a second time too (`nondet.py`)."""
     fields: dict[str, Any] = {name: getattr(spec, name) for name in FIELDS}
     limits = {"timeout": spec.limits.timeout, "max_bytes": spec.limits.max_bytes}
     others = [{name: getattr(variant, name) for name in VARIANT_FIELDS} for variant in variants]
-    return json.dumps({"spec": fields, "limits": limits, "variants": others})
+    return json.dumps({"spec": fields, "limits": limits, "variants": others, "repeat": repeat})
 
 
 def memory_bytes(limits: RenderLimits, renders: int) -> int:
@@ -76,9 +77,17 @@ def memory_bytes(limits: RenderLimits, renders: int) -> int:
 Pairs = list[tuple[str, str]]
 
 
-def answer(text: str, log: str, shown: str) -> tuple[Pairs, list[str], list[Pairs | None]]:
+class Answer(NamedTuple):
+    manifests: Pairs
+    warnings: list[str]
+    variants: list[Pairs | None]
+    again: Pairs | None  # the same render repeated, when asked
+
+
+def answer(text: str, log: str, shown: str) -> Answer:
     """The worker's answer: its (source, text) pairs and warnings (with what Helm logged on its
-    stderr, `log`), and each variant's pairs (None where it failed); or its error raised again."""
+    stderr, `log`), each variant's pairs (None where it failed) and the repeated render's; or
+    its error raised again."""
     reply = json.loads(text)
     if "error" in reply:
         error = reply["error"]
@@ -91,7 +100,13 @@ def answer(text: str, log: str, shown: str) -> tuple[Pairs, list[str], list[Pair
         None if pairs is None else [(source, body) for source, body in pairs]
         for pairs in reply.get("variants", ())
     ]
-    return [(source, body) for source, body in reply["manifests"]], warnings, variants
+    again = reply.get("again")
+    return Answer(
+        [(source, body) for source, body in reply["manifests"]],
+        warnings,
+        variants,
+        None if again is None else [(source, body) for source, body in again],
+    )
 
 
 def _cause(error: dict[str, Any]) -> Exception | None:
@@ -109,7 +124,12 @@ def _cause(error: dict[str, Any]) -> Exception | None:
     return cls(cause["message"])
 
 
-def render_with_sdk(spec: HelmSpec) -> tuple[list[tuple[str, str]], list[str]]:
+def render_with_sdk(
+    spec: HelmSpec, *, repeat: bool = False
+) -> tuple[Pairs, list[str], Pairs | None]:
+    """The chart's (source, text) pairs and warnings; with `repeat`, the pairs of a second
+    render of the chart already loaded (cheaper than loading it again: no reading, no
+    unpacking, no dependency check)."""
     shown = display_path(spec.chart)
     check_local_chart(spec.chart, shown)
     try:
@@ -123,7 +143,7 @@ def render_with_sdk(spec: HelmSpec) -> tuple[list[tuple[str, str]], list[str]]:
         helm_python.validate_release_name(spec.release)
     except helm_python.HelmError as exc:
         raise UsageError(f"invalid Helm release name {spec.release!r}: {exc}") from exc
-    values, warnings = _user_values(spec)
+    values, warnings = user_values(spec)
     try:
         with helm_python.Chart.load(spec.chart) as chart:
             check_dependencies(chart.metadata, chart.dependencies, shown)
@@ -133,14 +153,31 @@ def render_with_sdk(spec: HelmSpec) -> tuple[list[tuple[str, str]], list[str]]:
                 for crd in chart.crds
                 if crd_enabled(crd["filename"], rendered, chart, values)
             ]
+            again = _render_again(chart, values, spec) if repeat else None
     except helm_python.HelmError as exc:
         raise sdk_error(exc, shown) from exc
-    templates = [(name, text) for name, text in sorted(rendered.items()) if is_manifest(name)]
-    manifests = crds + templates
+    manifests = crds + _templates(rendered)
+    repeated = None if again is None else crds + _templates(again)
     # Characters, not bytes: the parent's limit on this process's output counts the bytes.
-    if sum(len(text) for _, text in manifests) > spec.limits.max_bytes:
-        raise InputError(too_big(WHAT, spec.limits), file=shown)
-    return manifests, warnings
+    for pairs in (manifests, repeated or ()):
+        if sum(len(text) for _, text in pairs) > spec.limits.max_bytes:
+            raise InputError(too_big(WHAT, spec.limits), file=shown)
+    return manifests, warnings, repeated
+
+
+def _templates(rendered: dict[str, str]) -> Pairs:
+    return [(name, text) for name, text in sorted(rendered.items()) if is_manifest(name)]
+
+
+def _render_again(chart: Chart, values: dict[str, Any], spec: HelmSpec) -> dict[str, str] | None:
+    """None when the second render fails (the first did not: only a chart that fails at
+    random does), and the fields are then compared as one render gives them."""
+    from helm_python import HelmError  # noqa: PLC0415
+
+    try:
+        return _render_chart(chart, values, spec)
+    except (HelmError, MemoryError):
+        return None
 
 
 def _render_chart(chart: Chart, values: dict[str, Any], spec: HelmSpec) -> dict[str, str]:
@@ -158,64 +195,6 @@ def _render_chart(chart: Chart, values: dict[str, Any], spec: HelmSpec) -> dict[
     raw = _native.call_string("helm_render", chart._raw(), json.dumps(values), json.dumps(options))
     manifests: dict[str, str] = json.loads(raw)
     return manifests
-
-
-# Helm's library takes its inputs as C strings: a NUL character would end one there, and Helm
-# would read the rest of the text or value as if it were not given.
-_NUL = "\x00"
-
-
-def _user_values(spec: HelmSpec) -> tuple[dict[str, Any], list[str]]:
-    """Values files then --set then --set-string, each merged over the last, as helm does.
-
-    A NUL character is refused rather than cut off (see `_NUL`): a value cut short would be
-    rendered, compared and shown as something it is not, and marks of a sensitive value would
-    find nothing of it in the render."""
-    from helm_python import (  # noqa: PLC0415
-        HelmError,
-        parse_set_string,
-        parse_set_string_values,
-        values_from_yaml,
-    )
-
-    merged: dict[str, Any] = {}
-    for file in spec.values:
-        shown = display_path(file)
-        text = read_text(file)
-        if _NUL in text:
-            line = text.count("\n", 0, text.index(_NUL)) + 1
-            raise InputError(
-                "invalid YAML: character U+0000 is not allowed in YAML (binary data?)",
-                file=shown,
-                line=line,
-            )
-        try:
-            loaded = values_from_yaml(text)  # Helm's own YAML reading, quirks included
-        except HelmError as exc:
-            raise values_file_error(str(exc), shown) from exc
-        merged = merge_values(merged, loaded)
-    warnings: list[str] = []
-    for flag, parse, expressions in (
-        ("--set", parse_set_string, spec.set),
-        ("--set-string", parse_set_string_values, spec.set_string),
-    ):
-        for expression in expressions:
-            if _NUL in expression:
-                # Only the key: the value may be a password given on the command line.
-                key = expression.split("=", 1)[0]
-                raise UsageError(
-                    f"{flag} {key!r}=... holds a NUL character, which the Helm engine cannot take"
-                )
-            try:
-                parsed = parse(expression)
-            except HelmError as exc:
-                # Only the key: the value may be a password given on the command line.
-                key = expression.split("=", 1)[0]
-                raise UsageError(f"{flag} {key!r}=... does not parse: {exc}") from exc
-            if flag == "--set":
-                warnings.extend(float_warnings(parsed))
-            merged = merge_values(merged, parsed)
-    return merged, warnings
 
 
 def _error(exc: DriftActionError) -> dict[str, Any]:
@@ -252,7 +231,7 @@ def _fields(given: dict[str, Any]) -> dict[str, Any]:
 def _variant(spec: HelmSpec, fields: dict[str, Any]) -> list[tuple[str, str]] | None:
     """The chart rendered with other values; None when that fails (the caller says so)."""
     try:
-        manifests, _ = render_with_sdk(replace(spec, **_fields(fields)))
+        manifests, _, _ = render_with_sdk(replace(spec, **_fields(fields)))
     except (DriftActionError, MemoryError):
         return None
     return manifests
@@ -262,13 +241,14 @@ def main() -> int:
     given = json.loads(sys.stdin.read())
     limits = RenderLimits(**given["limits"])
     variants = given.get("variants", [])
-    _limit_memory(memory_bytes(limits, 1 + len(variants)))
+    repeat = bool(given.get("repeat"))
+    _limit_memory(memory_bytes(limits, 1 + len(variants) + repeat))
     spec = HelmSpec(**_fields(given["spec"]), limits=limits)
     reply: dict[str, Any]
     try:
-        manifests, warnings = render_with_sdk(spec)
+        manifests, warnings, again = render_with_sdk(spec, repeat=repeat)
         others = [_variant(spec, fields) for fields in variants]
-        reply = {"manifests": manifests, "warnings": warnings, "variants": others}
+        reply = {"manifests": manifests, "warnings": warnings, "variants": others, "again": again}
     except DriftActionError as exc:
         reply = {"error": _error(exc)}
     except MemoryError:

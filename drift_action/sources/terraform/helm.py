@@ -331,7 +331,9 @@ def _sourced(
         # Cluster-scoped kinds ignore it; identity and comparison never read it from the body.
         data = {**data, "metadata": {**metadata, "namespace": release.namespace}}
     hidden = frozenset(_containing(data, _forms(secrets), ())) | fed
-    marks = Marks(sensitive=hidden, secrets=strings_at(data, hidden))
+    # The fields that vary between two renders (nondeterministic templates) stay marked.
+    varying = document.marks.varying if document.marks else frozenset()
+    marks = Marks(sensitive=hidden, secrets=strings_at(data, hidden), varying=varying)
     return replace(document, data=data, source=source, marks=marks)
 
 
