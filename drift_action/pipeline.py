@@ -241,6 +241,7 @@ class _Run:
         # One read for both: the base's objects the PR deletes are read with the head's.
         wanted = desired if base is None else _union(desired, base)
         read = reader.read(wanted, self.options.selector)
+        self.warnings.extend(reader.warnings)
         live, more = live_objects(read.objects)
         self.warnings.extend(more)
         return self._compare(desired, base, live, read.unreadable, reader)

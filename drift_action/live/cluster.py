@@ -12,6 +12,7 @@ from drift_action.core.model import KubeObject, SourceLocation, Unreadable
 from drift_action.core.objects import RawObject
 from drift_action.core.scope import ScopeResolver
 from drift_action.core.selector import Selector
+from drift_action.live.applysets import applyset_members
 from drift_action.live.discovery import ApiResource, Discovery, NotServed
 from drift_action.live.fetch import ListTask, fetch_all
 from drift_action.live.helm_records import read_records, releases_of
@@ -34,6 +35,7 @@ class ClusterReader:
         self.discovery = Discovery(client)
         self._resources: dict[tuple[str, str], ApiResource] = {}
         self._unserved: dict[tuple[str, str], str] = {}
+        self.warnings: list[str] = []  # what the last read could not do, short of an error
 
     def learn_scopes(self, desired: Iterable[RawObject], scopes: ScopeResolver) -> None:
         """Resolve each desired kind through discovery; the cluster knows its scope best."""
@@ -111,6 +113,11 @@ class ClusterReader:
         paired = [body for body in bodies if _identity(body)[1:] in names]
         records = read_records(self.client, releases_of(paired))
         bodies += [body for body in records if _identity(body) not in have]
+        # ApplySet members of kinds Git no longer declares: possible extras.
+        members, self.warnings = applyset_members(
+            self.client, self.discovery, bodies, set(wanted), spaces
+        )
+        bodies += [body for body in members if _identity(body) not in have]
         objects = [RawObject(body, source) for body in bodies]
         log.info(
             "read %d live objects in %d requests (%.1f MB)",

@@ -103,3 +103,39 @@ def test_an_applyset_orphan_read_from_the_cluster(tmp_path: Path) -> None:
                          str(kubeconfig), "-o", "json")  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert list(extras(json.loads(result.stdout))) == ["orphan"]
+
+
+def test_an_applyset_orphan_of_a_kind_git_no_longer_declares(tmp_path: Path) -> None:
+    """Only ConfigMaps are in Git now; the ApplySet's parent says it also holds Deployments,
+    which are listed by the set's label to find the one left behind."""
+    applyset_id = APPLYSET["applyset.kubernetes.io/part-of"]
+    parent = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": "shop-set",
+            "namespace": NS,
+            "labels": {"applyset.kubernetes.io/id": applyset_id},
+            "annotations": {
+                "applyset.kubernetes.io/contains-group-kinds": "ConfigMap,Deployment.apps",
+                "applyset.kubernetes.io/tooling": "kubectl/v1.31",
+            },
+        },
+    }
+    orphan = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "old-worker", "namespace": NS, "labels": dict(APPLYSET)},
+        "spec": {"replicas": 1},
+    }
+    bystander = {**orphan, "metadata": {"name": "not-in-the-set", "namespace": NS}}
+    (tmp_path / "git.yaml").write_text(yaml.safe_dump(configmap("kept")))
+    live = [configmap("kept", APPLYSET), parent, orphan, bystander]
+    with KubeEmulator(live, token="t0k3n-extras") as emu:
+        kubeconfig = emu.write_kubeconfig(tmp_path / "kubeconfig", context="ci")
+        result = run_cli("--manifests", str(tmp_path / "git.yaml"), "--kubeconfig",
+                         str(kubeconfig), "-o", "json")  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    found = {r["kind"]: r["name"] for r in document["resources"] if r["status"] == "extra"}
+    assert found == {"Deployment": "old-worker"}
