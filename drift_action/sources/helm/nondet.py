@@ -23,7 +23,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from drift_action.core.model import Document, IndexPath, Marks
+from drift_action.core.model import Document, Marks
+from drift_action.sources.helm.differences import differences
 
 RULE = "nondeterministic-render"
 
@@ -112,7 +113,7 @@ def mark_varying(documents: Sequence[Document], again: Sequence[Document]) -> li
         if not found:
             marked.append(document)
             continue
-        varying = frozenset(_differences(document.data, found.pop(0), ()))
+        varying = frozenset(differences(document.data, found.pop(0), ()))
         if not varying:
             marked.append(document)
             continue
@@ -133,22 +134,3 @@ def _identity(data: Any) -> tuple[str, ...]:
     metadata = metadata if isinstance(metadata, Mapping) else {}
     parts = (data.get("apiVersion"), data.get("kind"), metadata.get("namespace"))
     return tuple(str(part) for part in (*parts, metadata.get("name")))
-
-
-def _differences(value: Any, other: Any, path: IndexPath) -> Iterator[IndexPath]:
-    """Paths where two renders differ: a field whose value differs, a mapping whose keys
-    differ, a list of another length (the whole mapping or list: its shape varies)."""
-    if isinstance(value, Mapping) and isinstance(other, Mapping):
-        if value.keys() != other.keys():
-            yield path
-            return
-        for key, item in value.items():
-            yield from _differences(item, other[key], (*path, key))
-    elif isinstance(value, list) and isinstance(other, list):
-        if len(value) != len(other):
-            yield path
-            return
-        for index, (item, twin) in enumerate(zip(value, other, strict=True)):
-            yield from _differences(item, twin, (*path, index))
-    elif value != other or type(value) is not type(other):
-        yield path

@@ -34,6 +34,7 @@ from drift_action.core.files import display_path
 from drift_action.core.model import Document, IndexPath, Marks, SourceLocation
 from drift_action.core.yaml_docs import parse_documents
 from drift_action.sources.base import Rendered
+from drift_action.sources.helm.differences import differences
 from drift_action.sources.helm.render import HelmRenderer
 from drift_action.sources.helm.spec import HelmSpec
 from drift_action.sources.terraform.helm_release import HelmRelease
@@ -156,7 +157,7 @@ def _fed_by_sensitive(
         if not twins:  # its name, kind or very existence depends on a sensitive value
             fed.append({()})
             continue
-        fed.append(set(_differences(document.data, twins.pop(0), ())))
+        fed.append(set(differences(document.data, twins.pop(0), ())))
     return fed
 
 
@@ -236,25 +237,6 @@ def _identity(data: Any) -> tuple[str, ...]:
             metadata.get("name"),
         )
     )
-
-
-def _differences(value: Any, other: Any, path: IndexPath) -> Iterator[IndexPath]:
-    """Paths where two renders differ: a field whose value differs, a mapping that has a key
-    the other lacks, a list of another length."""
-    if isinstance(value, Mapping) and isinstance(other, Mapping):
-        if value.keys() != other.keys():
-            yield path
-            return
-        for key, item in value.items():
-            yield from _differences(item, other[key], (*path, key))
-    elif isinstance(value, list) and isinstance(other, list):
-        if len(value) != len(other):
-            yield path
-            return
-        for index, (item, twin) in enumerate(zip(value, other, strict=True)):
-            yield from _differences(item, twin, (*path, index))
-    elif value != other or type(value) is not type(other):
-        yield path
 
 
 def locate_chart(chart: str, folder: str, policy: PathPolicy) -> str | None:
