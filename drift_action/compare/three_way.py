@@ -27,7 +27,6 @@ from drift_action.core.model import (
     ChangeClass,
     KubeObject,
     Report,
-    ResourceKey,
     ResourceResult,
     Status,
 )
@@ -173,7 +172,3 @@ def _deleted(at_base: ResourceResult) -> ResourceResult:
         "otherwise left in the cluster",
         object_class=ChangeClass.PLANNED,
     )
-
-
-def key_set(objects: Iterable[KubeObject]) -> frozenset[ResourceKey]:
-    return frozenset(obj.key for obj in objects)

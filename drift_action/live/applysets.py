@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 APPLYSET_ID = "applyset.kubernetes.io/id"
 CONTAINS = "applyset.kubernetes.io/contains-group-kinds"
 ADDITIONAL_NAMESPACES = "applyset.kubernetes.io/additional-namespaces"
-_PARENT_KINDS = (("secrets", "Secret"), ("configmaps", "ConfigMap"))
+_PARENT_PLURALS = ("secrets", "configmaps")  # where kubectl keeps an ApplySet's parent
 _MAX_KINDS = 50  # a parent naming more is not followed further: it is not kubectl's
 
 
@@ -66,7 +66,7 @@ def _parents(
     selector = f"{APPLYSET_ID} in ({','.join(sorted(ids))})"
     parents: list[Mapping[str, Any]] = []
     for namespace in sorted(namespaces - {""}):
-        for plural, _ in _PARENT_KINDS:
+        for plural in _PARENT_PLURALS:
             path = f"/api/v1/namespaces/{quote(namespace, safe='')}/{plural}"
             parents += _list(client, path, selector, warnings)
     return [p for p in parents if labels(p).get(APPLYSET_ID) in ids]

@@ -30,10 +30,6 @@ class NoGit(UsageError):
     """git is not on PATH."""
 
 
-class BaseRefError(InputError):
-    """The base commit is not in the clone, and could not be fetched."""
-
-
 def git(repo: str, *args: str, timeout: float = _TIMEOUT) -> str:
     """Run git in `repo`; its errors, without credentials, as ToolError."""
     program = which("git")
@@ -74,7 +70,7 @@ def resolve(repo: str, ref: str, *, fetch: bool, hint: str) -> str:
     if found is None:
         shallow = git(repo, "rev-parse", "--is-shallow-repository") == "true"
         why = "this shallow clone does not hold it" if shallow else "no such commit or ref"
-        raise BaseRefError(f"base ref {ref}: {why}; {hint}")
+        raise InputError(f"base ref {ref}: {why}; {hint}")
     return found
 
 

@@ -11,7 +11,6 @@ from drift_action.sources.base import SourceSpec
 from drift_action.sources.helm.spec import HelmSpec
 from drift_action.sources.kustomize import KustomizeSpec
 from drift_action.sources.manifests import ManifestsSpec
-from drift_action.sources.terraform.source import TerraformSpec
 
 
 def moved(path: str, root: str, cwd: str) -> str:
@@ -51,9 +50,7 @@ def main_paths(spec: SourceSpec) -> tuple[str, ...]:
         return (spec.path,)
     if isinstance(spec, HelmSpec):
         return (spec.chart,)
-    if isinstance(spec, TerraformSpec):
-        return (spec.plan,)
-    return ()
+    return ()  # a Terraform plan is not moved: it carries its own base
 
 
 def shown_as_head(document: Document, root: str) -> Document:
