@@ -141,7 +141,7 @@ class RealCluster:
                     "name": name,
                     "status": "deployed",
                     "version": str(revision),
-                },  # fmt: skip
+                },
             },
             # The API stores .data base64-encoded: Helm's value is itself base64 text.
             "data": {"release": base64.b64encode(payload.encode()).decode()},
