@@ -106,14 +106,42 @@ class RealCluster:
             content_type="application/merge-patch+json", field_manager="kubectl-scale",
         )  # fmt: skip
 
+    def patch(
+        self,
+        api_version: str,
+        kind: str,
+        name: str,
+        namespace: str | None,
+        body: Mapping[str, Any],
+        manager: str,
+        content_type: str = "application/merge-patch+json",
+    ) -> None:
+        self.resource(api_version, kind).patch(
+            body=dict(body), name=name, namespace=namespace,
+            content_type=content_type, field_manager=manager,
+        )  # fmt: skip
+
     def label(
         self, api_version: str, kind: str, name: str, namespace: str, labels: Mapping[str, str]
     ) -> None:
         """`kubectl label`: a merge patch of metadata.labels (manager kubectl-label)."""
-        self.resource(api_version, kind).patch(
-            body={"metadata": {"labels": dict(labels)}}, name=name, namespace=namespace,
-            content_type="application/merge-patch+json", field_manager="kubectl-label",
-        )  # fmt: skip
+        body = {"metadata": {"labels": dict(labels)}}
+        self.patch(api_version, kind, name, namespace, body, "kubectl-label")
+
+    def annotate(
+        self, api_version: str, kind: str, name: str, namespace: str, notes: Mapping[str, str]
+    ) -> None:
+        """`kubectl annotate`: a merge patch of metadata.annotations (manager kubectl-annotate)."""
+        body = {"metadata": {"annotations": dict(notes)}}
+        self.patch(api_version, kind, name, namespace, body, "kubectl-annotate")
+
+    def set_image(self, kind: str, name: str, namespace: str, container: str, image: str) -> None:
+        """`kubectl set image`: a strategic merge patch keyed by container name (kubectl-set)."""
+        body = {
+            "spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}
+        }
+        strategic = "application/strategic-merge-patch+json"
+        self.patch("apps/v1", kind, name, namespace, body, "kubectl-set", strategic)
 
     def helm_release(
         self, name: str, namespace: str, manifest: str, revision: int = 1, chart: str = "app"
