@@ -28,10 +28,11 @@ _BOOKKEEPING = (
     "kubectl.kubernetes.io/",
     "deployment.kubernetes.io/",
 )
-# Labels the API server or a workload controller adds (a Namespace's name; a Job's generated
-# selector; the hashes of ReplicaSets and StatefulSets): where the creator's entry records them,
-# they are still not the creator's intent.
-_SERVER_LABELS = frozenset(
+# Labels and annotations the API server or a workload controller adds (a Namespace's name; a
+# Job's generated selector; the hashes of ReplicaSets and StatefulSets; the DaemonSet
+# generation the API server itself writes on create and update): where the creator's entry
+# records them, they are still not the creator's intent.
+_SERVER_KEYS = frozenset(
     {
         "kubernetes.io/metadata.name",
         "controller-uid",
@@ -40,6 +41,7 @@ _SERVER_LABELS = frozenset(
         "batch.kubernetes.io/job-name",
         "pod-template-hash",
         "controller-revision-hash",
+        "deprecated.daemonset.template.generation",
     }
 )
 
@@ -51,7 +53,7 @@ def never_a_default(kind: str, path: Path) -> bool:
     last, parent = path[-1], path[-2]
     if isinstance(last, ListKey):
         return key_fields(kind, path[:-1]) is not None
-    if not isinstance(last, str) or not isinstance(parent, str) or last in _SERVER_LABELS:
+    if not isinstance(last, str) or not isinstance(parent, str) or last in _SERVER_KEYS:
         return False
     above = path[-3] if len(path) >= 3 else None
     if parent in _METADATA_MAPS and above == "metadata":

@@ -13,6 +13,7 @@ from decimal import Decimal
 from math import isnan
 from typing import Any
 
+from drift_action.compare import zero_fields
 from drift_action.compare.merge_keys import (
     HAND_TABLE,
     SCHEMA_SET,
@@ -21,6 +22,7 @@ from drift_action.compare.merge_keys import (
     list_rule,
 )
 from drift_action.compare.rules import USER_KEYED_MAPS
+from drift_action.compare.zero_fields import dropped_when_zero, is_zero
 from drift_action.core.model import Change, ChangeType, Normalization
 from drift_action.core.paths import ListKey, Path, format_path
 
@@ -95,6 +97,8 @@ class FieldDiff:
         not `spec`), so each can be attributed, ignored and rated; a list item or a list whole."""
         if _is_empty(value):
             self._note(EMPTY_IS_UNSET, path, "empty in Git, absent live")
+        elif is_zero(value) and dropped_when_zero(self.kind, path):
+            self._note(zero_fields.ID, path, zero_fields.REASON)
         elif (
             isinstance(path[-1], str) and type(value) is dict and all(type(k) is str for k in value)
         ):

@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import DATA as TEST_DATA
+from support.charts import (
+    BITNAMI,
+    CHARTS,
+    HELLO_WORLD,
+    PROMETHEUS_CHARTS,
+    vendor_charts,
+)
 
 from drift_action.core.errors import DriftActionError, InputError, UsageError
 from drift_action.core.model import Document
@@ -32,18 +38,9 @@ from drift_action.sources.helm.chart import (
 from drift_action.sources.helm.render import HelmRenderer, template_command
 from drift_action.sources.helm.spec import merge_values
 
-DATA = TEST_DATA / "charts"
+DATA = CHARTS
 HELM_TESTDATA = DATA / "helm__helm" / "pkg" / "cmd" / "testdata"
 TESTCHARTS = HELM_TESTDATA / "testcharts"
-PROMETHEUS_CHARTS = DATA / "prometheus-community__helm-charts" / "charts"
-BITNAMI = DATA / "bitnami__charts" / "bitnami"
-HELLO_WORLD = DATA / "helm__examples" / "charts" / "hello-world"
-PROMETHEUS_DEPENDENCIES = (
-    "alertmanager",
-    "kube-state-metrics",
-    "prometheus-node-exporter",
-    "prometheus-pushgateway",
-)
 
 # Which `helm template` flags produced which golden: helm/helm pkg/cmd/template_test.go.
 SUBCHART = str(TESTCHARTS / "subchart")
@@ -138,15 +135,7 @@ def one_line_error(excinfo: pytest.ExceptionInfo[DriftActionError]) -> str:
 def vendored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """prometheus and the bitnami charts with their dependencies in charts/, as
     `helm dependency build` leaves them (here from the copies, offline)."""
-    root = tmp_path_factory.mktemp("vendored")
-    prometheus = root / "prometheus"
-    shutil.copytree(PROMETHEUS_CHARTS / "prometheus", prometheus)
-    for dependency in PROMETHEUS_DEPENDENCIES:
-        shutil.copytree(PROMETHEUS_CHARTS / dependency, prometheus / "charts" / dependency)
-    for chart in ("nginx", "memcached"):
-        shutil.copytree(BITNAMI / chart, root / chart)
-        shutil.copytree(BITNAMI / "common", root / chart / "charts" / "common")
-    return root
+    return vendor_charts(tmp_path_factory.mktemp("vendored"))
 
 
 @pytest.fixture(scope="session")
