@@ -33,7 +33,7 @@ def objects(namespace: str) -> list[dict[str, Any]]:
         "envFrom": None,
         "args": [],
     }
-    return [
+    listed = [
         {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
@@ -67,6 +67,7 @@ def objects(namespace: str) -> list[dict[str, Any]]:
             "data": {"threshold": "10", "empty": ""},
         },
     ]
+    return json.loads(json.dumps(listed))  # no metadata shared (deepcopy would keep it shared)
 
 
 @pytest.fixture
@@ -179,3 +180,37 @@ def test_ignore_rules_set_the_hand_edits_aside(
     assert code == 0, [r["changes"] for r in document["resources"]]
     ignored = {(i["path"]) for r in document["resources"] for i in r["ignored"]}
     assert {"spec.replicas", "metadata.labels.owner"} <= ignored
+
+
+@pytest.mark.parametrize("how", ["client-side", "server-side"])
+def test_what_git_dropped_is_removed_when_the_deployer_had_set_it(
+    how: str, real: RealCluster, control_plane: ControlPlane, tmp_path: Path
+) -> None:
+    """Applied with a label, an annotation, a data key and minReadySeconds; Git then drops them
+    and nobody re-applies. The last-applied annotation (client-side) or the Apply entry
+    (server-side, manager argocd-controller) says the deployer set them: `removed`, each."""
+    namespace = real.namespace("rm")
+    before = objects(namespace)
+    deployment, _, _, configmap = before
+    deployment["metadata"]["labels"]["tier"] = "backend"
+    deployment["spec"]["minReadySeconds"] = 5
+    configmap["metadata"]["annotations"] = {"team": "payments"}
+    configmap["data"]["retired"] = "yes"
+    for obj in before:
+        if how == "client-side":
+            real.client_side_apply(obj)
+        else:
+            real.server_side_apply(obj, "argocd-controller")
+    manifests = tmp_path / "manifests.yaml"
+    manifests.write_text(yaml.safe_dump_all(objects(namespace)))  # Git without them
+
+    code, document = run(control_plane, manifests, tmp_path)
+
+    assert code == 1
+    found = {(r["kind"], c["path"], c["type"]) for r in document["resources"] for c in r["changes"]}
+    assert found == {
+        ("Deployment", "metadata.labels.tier", "removed"),
+        ("Deployment", "spec.minReadySeconds", "removed"),
+        ("ConfigMap", "metadata.annotations.team", "removed"),
+        ("ConfigMap", "data.retired", "removed"),
+    }
