@@ -218,8 +218,14 @@ def test_a_kind_the_cluster_does_not_serve_is_an_error_on_its_objects_alone(
         "metadata": {"name": "api", "namespace": namespace},
         "spec": {"endpoints": [{"port": "http"}]},
     }
+    # A group that is served, with a kind it does not have.
+    missing_kind = {
+        "apiVersion": "apps/v1",
+        "kind": "Rollout",
+        "metadata": {"name": "api", "namespace": namespace},
+    }
     result = run_cli(
-        "--manifests", str(write(tmp_path / "m.yaml", [*served, missing_crd])),
+        "--manifests", str(write(tmp_path / "m.yaml", [*served, missing_crd, missing_kind])),
         "--kubeconfig", str(kubeconfig), "--context", "real", "-o", "json",
     )  # fmt: skip
 
@@ -228,8 +234,9 @@ def test_a_kind_the_cluster_does_not_serve_is_an_error_on_its_objects_alone(
     assert {r["kind"]: r["status"] for r in document["resources"]} == {
         "ConfigMap": "in_sync",
         "ServiceMonitor": "error",
+        "Rollout": "error",
     }
-    assert document["summary"]["errors"] == 1
+    assert document["summary"]["errors"] == 2
 
 
 def test_helms_release_record_names_what_the_chart_dropped(
