@@ -91,7 +91,7 @@ def test_the_hand_edits_are_drift_and_each_names_its_tool(shop: Shop) -> None:
     for resource in document["resources"]:
         for change in resource["changes"]:
             who = change["attribution"]
-            assert who["actor"] == "human", change
+            assert (who["actor"], who["operation"]) == ("human", "Update"), change
             # The real server stamps no time on the entry a /scale write leaves (v1.36, as
             # kubernetes#131892's code path shows): the report then gives none, never a guess.
             if who["subresource"] is None or who["time"] is not None:
