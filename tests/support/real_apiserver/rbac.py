@@ -1,0 +1,129 @@
+"""deploy/rbac.yaml on the real API server: its documents renamed per test (the tier is shared by
+one session, so every ClusterRole and binding gets a unique name and binds only this test's
+ServiceAccount), applied as the admin, and a kubeconfig holding a real token for the account."""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from kubernetes import client
+
+from support import ROOT
+from support.kube_emulator.kubeconfig import write_kubeconfig
+
+from .cluster import RealCluster
+
+RBAC_FILE = ROOT / "deploy" / "rbac.yaml"
+SERVER_SIDE_BLOCK = "drift-action-server-side"
+Rules = list[dict[str, Any]]
+
+
+def shipped_documents() -> list[dict[str, Any]]:
+    """The file's active documents, as `kubectl apply -f` sees them."""
+    text = RBAC_FILE.read_text(encoding="utf-8")
+    return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+def server_side_documents() -> list[dict[str, Any]]:
+    """The commented-out BEGIN..END block, uncommented as the file tells users to."""
+    lines = RBAC_FILE.read_text(encoding="utf-8").splitlines()
+    begin = lines.index(f"# BEGIN {SERVER_SIDE_BLOCK}")
+    end = lines.index(f"# END {SERVER_SIDE_BLOCK}")
+    block = [line.removeprefix("# ").removeprefix("#") for line in lines[begin + 1 : end]]
+    docs = [doc for doc in yaml.safe_load_all("\n".join(block)) if doc]
+    assert docs, "the server-side block holds no documents"
+    return docs
+
+
+def account_name() -> str:
+    """The file's ServiceAccount: the identity every binding in it names."""
+    (name,) = [d["metadata"]["name"] for d in shipped_documents() if d["kind"] == "ServiceAccount"]
+    return str(name)
+
+
+def without_secrets(rules: Rules) -> Rules:
+    """The reader role with its Secrets rule deleted, as the file's comment suggests."""
+    kept = [rule for rule in rules if rule.get("resources") != ["secrets"]]
+    assert len(kept) == len(rules) - 1, "deploy/rbac.yaml has no rule of its own for Secrets"
+    return kept
+
+
+@dataclass(frozen=True)
+class Identity:
+    namespace: str  # the ServiceAccount's own namespace
+    name: str
+    kubeconfig: Path
+    token: str
+
+    @property
+    def username(self) -> str:
+        return f"system:serviceaccount:{self.namespace}:{self.name}"
+
+
+def _renamed(doc: dict[str, Any], namespace: str, account: str) -> dict[str, Any]:
+    doc = copy.deepcopy(doc)
+    meta = doc["metadata"]
+    if doc["kind"] == "ServiceAccount":
+        meta["namespace"] = namespace
+        return doc
+    meta["name"] = f"{meta['name']}-{namespace}"
+    if doc["kind"] == "ClusterRoleBinding":
+        doc["roleRef"]["name"] = f"{doc['roleRef']['name']}-{namespace}"
+        for subject in doc["subjects"]:
+            assert subject["kind"] == "ServiceAccount", subject
+            subject.update(name=account, namespace=namespace)
+    return doc
+
+
+def apply_rbac(real: RealCluster, docs: list[dict[str, Any]], namespace: str) -> list[str]:
+    """Apply the documents renamed for `namespace`; the names of the ClusterRoles made."""
+    account = account_name()
+    roles = []
+    for doc in docs:
+        renamed = _renamed(doc, namespace, account)
+        real.server_side_apply(renamed, "kubectl")
+        if renamed["kind"] == "ClusterRole":
+            roles.append(renamed["metadata"]["name"])
+    return roles
+
+
+def service_account(real: RealCluster, namespace: str, workdir: Path) -> Identity:
+    """A real token for the file's ServiceAccount in `namespace`, in a kubeconfig of its own."""
+    account = account_name()
+    token = real.service_account_token(account, namespace)
+    kubeconfig = write_kubeconfig(
+        workdir / f"{namespace}.kubeconfig", server=real.plane.server, context="drift",
+        token=token, namespace=None, ca_file=str(real.plane.ca_file),
+    )  # fmt: skip
+    return Identity(namespace, account, kubeconfig, token)
+
+
+def can(real: RealCluster, user: str, verb: str, resource: str, group: str = "") -> bool:
+    """The real authorizer's answer (a SubjectAccessReview by the admin)."""
+    review = client.V1SubjectAccessReview(
+        spec=client.V1SubjectAccessReviewSpec(
+            user=user,
+            groups=["system:serviceaccounts", "system:authenticated"],
+            resource_attributes=client.V1ResourceAttributes(
+                verb=verb, group=group, resource=resource
+            ),
+        )
+    )
+    answer = client.AuthorizationV1Api(real.api).create_subject_access_review(review)
+    return bool(answer.status.allowed)
+
+
+def await_rbac(
+    real: RealCluster, user: str, verb: str, resource: str, group: str = "", allowed: bool = True
+) -> None:
+    """RBAC changes reach the authorizer through an informer: wait until this one has."""
+    deadline = time.monotonic() + 20
+    while can(real, user, verb, resource, group) != allowed:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"RBAC: {user} {verb} {group}/{resource} never became {allowed}")
+        time.sleep(0.1)
