@@ -138,7 +138,7 @@ def test_a_user_with_no_rights_gets_every_resource_as_an_error_and_exit_2(
     control_plane: ControlPlane, real: RealCluster, tmp_path: Path
 ) -> None:
     """`nobody` is authenticated (discovery is open to it) but bound to nothing."""
-    _, manifests = deploy_shop(real, "rbac-nobody", tmp_path)
+    namespace, manifests = deploy_shop(real, "rbac-nobody", tmp_path)
     kubeconfig = control_plane.kubeconfig(tmp_path / "nobody.kubeconfig", user="nobody")
 
     result = drift_action(kubeconfig, manifests)
@@ -151,8 +151,9 @@ def test_a_user_with_no_rights_gets_every_resource_as_an_error_and_exit_2(
     assert report["summary"]["errors"] == len(EXPECTED)
     for resource in report["resources"]:
         assert "forbidden: RBAC does not allow 'list'" in resource["message"], resource
-    codes = {code for verb, _, code in requests(control_plane, "nobody") if verb == "list"}
-    assert codes == {403}
+    lists = [(uri, code) for verb, uri, code in requests(control_plane, "nobody") if verb == "list"]
+    assert len(lists) == len(EXPECTED), lists
+    assert all(code == 403 and f"/namespaces/{namespace}/" in uri for uri, code in lists), lists
 
 
 def test_a_token_the_server_rejects_is_one_line_and_exit_2(

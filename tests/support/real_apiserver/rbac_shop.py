@@ -66,7 +66,7 @@ def deploy_shop(real: RealCluster, prefix: str, workdir: Path) -> tuple[str, Pat
 
 def resource_versions(real: RealCluster, namespace: str) -> dict[str, str]:
     return {
-        f"{obj['kind']}/{obj['metadata']['name']}": obj["metadata"]["resource_version"]
+        f"{obj['kind']}/{obj['metadata']['name']}": obj["metadata"]["resourceVersion"]
         for obj in real.snapshot(namespace, KINDS)
     }
 
