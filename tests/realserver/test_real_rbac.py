@@ -21,6 +21,7 @@ from support.real_apiserver.rbac import (
     Identity,
     apply_rbac,
     await_rbac,
+    grant_secrets_in,
     service_account,
     shipped_documents,
     without_secrets,
@@ -45,6 +46,17 @@ def reader(real: RealCluster, tmp_path: Path, docs: list[dict[str, Any]]) -> Ide
     identity = service_account(real, home, tmp_path)
     await_rbac(real, identity.username, "list", "configmaps")
     return identity
+
+
+def reader_without_secrets(real: RealCluster, tmp_path: Path) -> Identity:
+    """The reader role with its Secrets rule deleted, as deploy/rbac.yaml offers."""
+    docs = shipped_documents()
+    for doc in docs:
+        if doc["kind"] == "ClusterRole":
+            doc["rules"] = without_secrets(doc["rules"])
+    who = reader(real, tmp_path, docs)
+    await_rbac(real, who.username, "list", "secrets", allowed=False)
+    return who
 
 
 def requests(plane: ControlPlane, user: str) -> list[tuple[str, str, int]]:
@@ -83,12 +95,7 @@ def test_without_the_secrets_rule_only_secrets_are_errors(
     control_plane: ControlPlane, real: RealCluster, tmp_path: Path
 ) -> None:
     namespace, manifests = deploy_shop(real, "rbac-nosecrets", tmp_path)
-    docs = shipped_documents()
-    for doc in docs:
-        if doc["kind"] == "ClusterRole":
-            doc["rules"] = without_secrets(doc["rules"])
-    who = reader(real, tmp_path, docs)
-    await_rbac(real, who.username, "list", "secrets", allowed=False)
+    who = reader_without_secrets(real, tmp_path)
 
     result = drift_action(who.kubeconfig, manifests)
 
@@ -107,6 +114,31 @@ def test_without_the_secrets_rule_only_secrets_are_errors(
     denied = [(verb, uri) for verb, uri, code in seen if code == 403]
     assert denied == [("list", f"/api/v1/namespaces/{namespace}/secrets?limit=500")], seen
     assert {code for _, uri, code in seen if "/secrets" not in uri} == {200}
+
+
+def test_secrets_granted_per_namespace_are_listed_per_namespace(
+    control_plane: ControlPlane, real: RealCluster, tmp_path: Path
+) -> None:
+    """docs/cluster-access.md's middle way: no Secrets rule, a Role for Secrets in each namespace
+    deployed to; the cluster-wide list is forbidden, so the Secrets are listed per namespace."""
+    shops = [deploy_shop(real, f"rbac-middle-{n}", tmp_path) for n in (1, 2)]
+    who = reader_without_secrets(real, tmp_path)
+    for namespace, _ in shops:
+        grant_secrets_in(real, who, namespace)
+
+    (_, first), (_, second) = shops
+    result = drift_action(who.kubeconfig, first, "--manifests", str(second))
+
+    assert result.returncode == 1, result.stderr
+    found = {(r["namespace"], f"{r['kind']}/{r['name']}"): r["status"]
+             for r in json.loads(result.stdout)["resources"]}  # fmt: skip
+    assert found == {(ns, what): status for ns, _ in shops for what, status in EXPECTED.items()}
+    secrets = [(uri, code) for _, uri, code in requests(control_plane, who.username)
+               if "/secrets" in uri]  # fmt: skip
+    assert secrets[0] == ("/api/v1/secrets?limit=500", 403), secrets
+    assert sorted(secrets[1:]) == sorted(
+        (f"/api/v1/namespaces/{ns}/secrets?limit=500", 200) for ns, _ in shops
+    )
 
 
 def test_the_action_with_the_accounts_token_masks_it_and_reports_the_drift(

@@ -103,14 +103,16 @@ def service_account(real: RealCluster, namespace: str, workdir: Path) -> Identit
     return Identity(namespace, account, kubeconfig, token)
 
 
-def can(real: RealCluster, user: str, verb: str, resource: str, group: str = "") -> bool:
+def can(
+    real: RealCluster, user: str, verb: str, resource: str, group: str = "", namespace: str = ""
+) -> bool:
     """The real authorizer's answer (a SubjectAccessReview by the admin)."""
     review = client.V1SubjectAccessReview(
         spec=client.V1SubjectAccessReviewSpec(
             user=user,
             groups=["system:serviceaccounts", "system:authenticated"],
             resource_attributes=client.V1ResourceAttributes(
-                verb=verb, group=group, resource=resource
+                verb=verb, group=group, resource=resource, namespace=namespace or None
             ),
         )
     )
@@ -119,11 +121,45 @@ def can(real: RealCluster, user: str, verb: str, resource: str, group: str = "")
 
 
 def await_rbac(
-    real: RealCluster, user: str, verb: str, resource: str, group: str = "", allowed: bool = True
+    real: RealCluster,
+    user: str,
+    verb: str,
+    resource: str,
+    group: str = "",
+    *,
+    namespace: str = "",
+    allowed: bool = True,
 ) -> None:
     """RBAC changes reach the authorizer through an informer: wait until this one has."""
     deadline = time.monotonic() + 20
-    while can(real, user, verb, resource, group) != allowed:
+    while can(real, user, verb, resource, group, namespace) != allowed:
         if time.monotonic() > deadline:
             raise TimeoutError(f"RBAC: {user} {verb} {group}/{resource} never became {allowed}")
         time.sleep(0.1)
+
+
+def grant_secrets_in(real: RealCluster, identity: Identity, namespace: str) -> None:
+    """docs/cluster-access.md's middle way: get and list on Secrets in one namespace only."""
+    role = f"drift-action-secrets-{identity.namespace}"
+    real.server_side_apply(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": role, "namespace": namespace},
+            "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}],
+        },
+        "kubectl",
+    )
+    real.server_side_apply(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": role, "namespace": namespace},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role},
+            "subjects": [
+                {"kind": "ServiceAccount", "name": identity.name, "namespace": identity.namespace}
+            ],
+        },
+        "kubectl",
+    )
+    await_rbac(real, identity.username, "list", "secrets", namespace=namespace)
