@@ -65,7 +65,8 @@ class Identity:
         return f"system:serviceaccount:{self.namespace}:{self.name}"
 
 
-def _renamed(doc: dict[str, Any], namespace: str, account: str) -> dict[str, Any]:
+def _renamed(doc: dict[str, Any], namespace: str) -> dict[str, Any]:
+    """Cluster-wide names suffixed with `namespace`; the ServiceAccount moved into it."""
     doc = copy.deepcopy(doc)
     meta = doc["metadata"]
     if doc["kind"] == "ServiceAccount":
@@ -74,22 +75,16 @@ def _renamed(doc: dict[str, Any], namespace: str, account: str) -> dict[str, Any
     meta["name"] = f"{meta['name']}-{namespace}"
     if doc["kind"] == "ClusterRoleBinding":
         doc["roleRef"]["name"] = f"{doc['roleRef']['name']}-{namespace}"
-        for subject in doc["subjects"]:
-            assert subject["kind"] == "ServiceAccount", subject
-            subject.update(name=account, namespace=namespace)
+        for subject in doc["subjects"]:  # only the file's own account: nobody else gains rights
+            assert (subject["kind"], subject["name"]) == ("ServiceAccount", account_name())
+            subject["namespace"] = namespace
     return doc
 
 
-def apply_rbac(real: RealCluster, docs: list[dict[str, Any]], namespace: str) -> list[str]:
-    """Apply the documents renamed for `namespace`; the names of the ClusterRoles made."""
-    account = account_name()
-    roles = []
+def apply_rbac(real: RealCluster, docs: list[dict[str, Any]], namespace: str) -> None:
+    """`kubectl apply` of the documents, renamed for the ServiceAccount in `namespace`."""
     for doc in docs:
-        renamed = _renamed(doc, namespace, account)
-        real.server_side_apply(renamed, "kubectl")
-        if renamed["kind"] == "ClusterRole":
-            roles.append(renamed["metadata"]["name"])
-    return roles
+        real.server_side_apply(_renamed(doc, namespace), "kubectl")
 
 
 def service_account(real: RealCluster, namespace: str, workdir: Path) -> Identity:
