@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from support import run_action
 from support.action_run import action_env
 from support.real_apiserver import USERS, ControlPlane
 from support.real_apiserver.cluster import RealCluster
-from support.real_apiserver.rbac import (
-    Identity,
-    apply_rbac,
-    await_rbac,
-    grant_secrets_in,
-    service_account,
-    shipped_documents,
-    without_secrets,
-)
+from support.real_apiserver.rbac import audit, grant_secrets_in, reader
 from support.real_apiserver.rbac_shop import SCALED, deploy_shop, drift_action, verdicts
 
 # The shop's verdicts after `kubectl scale`: the hand change, and nothing else.
@@ -39,38 +30,11 @@ EXPECTED = {
 }
 
 
-def reader(real: RealCluster, tmp_path: Path, docs: list[dict[str, Any]]) -> Identity:
-    """deploy/rbac.yaml (as given) for a ServiceAccount in a namespace of its own."""
-    home = real.namespace("drift-sa")  # the file holds no Namespace: create it, as it says
-    apply_rbac(real, docs, home)
-    identity = service_account(real, home, tmp_path)
-    await_rbac(real, identity.username, "list", "configmaps")
-    return identity
-
-
-def reader_without_secrets(real: RealCluster, tmp_path: Path) -> Identity:
-    """The reader role with its Secrets rule deleted, as deploy/rbac.yaml offers."""
-    docs = shipped_documents()
-    for doc in docs:
-        if doc["kind"] == "ClusterRole":
-            doc["rules"] = without_secrets(doc["rules"])
-    who = reader(real, tmp_path, docs)
-    await_rbac(real, who.username, "list", "secrets", allowed=False)
-    return who
-
-
-def requests(plane: ControlPlane, user: str) -> list[tuple[str, str, int]]:
-    """(verb, URI, status) of every request the server answered for `user`."""
-    return [
-        (e["verb"], e["requestURI"], e["responseStatus"]["code"]) for e in plane.audit_events(user)
-    ]
-
-
 def test_the_read_only_account_reads_everything_with_gets_and_lists_only(
     control_plane: ControlPlane, real: RealCluster, tmp_path: Path
 ) -> None:
     namespace, manifests = deploy_shop(real, "rbac-read", tmp_path)
-    who = reader(real, tmp_path, shipped_documents())
+    who = reader(real, tmp_path)
 
     result = drift_action(who.kubeconfig, manifests)
 
@@ -81,7 +45,7 @@ def test_the_read_only_account_reads_everything_with_gets_and_lists_only(
     assert [(c["path"], c["live"]) for c in deployment["changes"]] == [("spec.replicas", SCALED)]
     assert report["warnings"] == []
     assert who.token not in result.stdout + result.stderr
-    seen = requests(control_plane, who.username)
+    seen = audit(control_plane, who.username)
     assert seen, "the audit log has no request of the ServiceAccount"
     assert {verb for verb, _, _ in seen} == {"get", "list"}, seen
     assert {code for _, _, code in seen} == {200}, seen
@@ -95,7 +59,7 @@ def test_without_the_secrets_rule_only_secrets_are_errors(
     control_plane: ControlPlane, real: RealCluster, tmp_path: Path
 ) -> None:
     namespace, manifests = deploy_shop(real, "rbac-nosecrets", tmp_path)
-    who = reader_without_secrets(real, tmp_path)
+    who = reader(real, tmp_path, secrets=False)
 
     result = drift_action(who.kubeconfig, manifests)
 
@@ -110,7 +74,7 @@ def test_without_the_secrets_rule_only_secrets_are_errors(
     assert namespace in secret["message"], secret
     assert "deploy/rbac.yaml" in secret["message"], secret
     assert "Traceback" not in result.stderr
-    seen = requests(control_plane, who.username)
+    seen = audit(control_plane, who.username)
     denied = [(verb, uri) for verb, uri, code in seen if code == 403]
     assert denied == [("list", f"/api/v1/namespaces/{namespace}/secrets?limit=500")], seen
     assert {code for _, uri, code in seen if "/secrets" not in uri} == {200}
@@ -122,7 +86,7 @@ def test_secrets_granted_per_namespace_are_listed_per_namespace(
     """docs/cluster-access.md's middle way: no Secrets rule, a Role for Secrets in each namespace
     deployed to; the cluster-wide list is forbidden, so the Secrets are listed per namespace."""
     shops = [deploy_shop(real, f"rbac-middle-{n}", tmp_path) for n in (1, 2)]
-    who = reader_without_secrets(real, tmp_path)
+    who = reader(real, tmp_path, secrets=False)
     for namespace, _ in shops:
         grant_secrets_in(real, who, namespace)
 
@@ -133,7 +97,7 @@ def test_secrets_granted_per_namespace_are_listed_per_namespace(
     found = {(r["namespace"], f"{r['kind']}/{r['name']}"): r["status"]
              for r in json.loads(result.stdout)["resources"]}  # fmt: skip
     assert found == {(ns, what): status for ns, _ in shops for what, status in EXPECTED.items()}
-    secrets = [(uri, code) for _, uri, code in requests(control_plane, who.username)
+    secrets = [(uri, code) for _, uri, code in audit(control_plane, who.username)
                if "/secrets" in uri]  # fmt: skip
     assert secrets[0] == ("/api/v1/secrets?limit=500", 403), secrets
     assert sorted(secrets[1:]) == sorted(
@@ -146,7 +110,7 @@ def test_the_action_with_the_accounts_token_masks_it_and_reports_the_drift(
 ) -> None:
     """The action's own way in: server, token and CA certificate as inputs, no kubeconfig."""
     _, manifests = deploy_shop(real, "rbac-action", workspace)
-    who = reader(real, tmp_path, shipped_documents())
+    who = reader(real, tmp_path)
     env = action_env(
         workspace,
         manifests=manifests.name,
@@ -184,7 +148,7 @@ def test_a_user_with_no_rights_gets_every_resource_as_an_error_and_exit_2(
     for resource in report["resources"]:
         assert "forbidden: RBAC does not allow 'list'" in resource["message"], resource
     # `nobody` is a user of the whole session: only this namespace's requests are this run's.
-    ours = [(verb, code) for verb, uri, code in requests(control_plane, "nobody")
+    ours = [(verb, code) for verb, uri, code in audit(control_plane, "nobody")
             if f"/namespaces/{namespace}/" in uri]  # fmt: skip
     assert ours == [("list", 403)] * len(EXPECTED), ours
 
@@ -194,7 +158,7 @@ def test_a_token_the_server_rejects_is_one_line_and_exit_2(
 ) -> None:
     """The ServiceAccount's token with its signature broken: the real server answers 401."""
     _, manifests = deploy_shop(real, "rbac-401", tmp_path)
-    who = reader(real, tmp_path, shipped_documents())
+    who = reader(real, tmp_path)
     forged = who.token[:-8] + ("A" * 8 if not who.token.endswith("A" * 8) else "B" * 8)
     kubeconfig = tmp_path / "forged.kubeconfig"
     kubeconfig.write_text(

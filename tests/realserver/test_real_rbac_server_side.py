@@ -11,14 +11,7 @@ from pathlib import Path
 import pytest
 from support.real_apiserver import ControlPlane
 from support.real_apiserver.cluster import RealCluster
-from support.real_apiserver.rbac import (
-    Identity,
-    apply_rbac,
-    await_rbac,
-    server_side_documents,
-    service_account,
-    shipped_documents,
-)
+from support.real_apiserver.rbac import audit, reader
 from support.real_apiserver.rbac_shop import (
     SCALED,
     deploy_shop,
@@ -30,30 +23,15 @@ from support.real_apiserver.rbac_shop import (
 FIELD_MANAGER = "drift-action"  # what the dry runs name; a real write would leave it behind
 
 
-def account(real: RealCluster, tmp_path: Path, *, server_side: bool) -> Identity:
-    home = real.namespace("drift-sa")
-    docs = shipped_documents() + (server_side_documents() if server_side else [])
-    apply_rbac(real, docs, home)
-    identity = service_account(real, home, tmp_path)
-    await_rbac(real, identity.username, "list", "configmaps")
-    if server_side:
-        await_rbac(real, identity.username, "patch", "deployments", "apps")
-    return identity
-
-
-def events(plane: ControlPlane, user: str, verb: str) -> list[tuple[str, int]]:
-    return [
-        (e["requestURI"], e["responseStatus"]["code"])
-        for e in plane.audit_events(user)
-        if e["verb"] == verb
-    ]
+def patch_requests(plane: ControlPlane, user: str) -> list[tuple[str, int]]:
+    return [(uri, code) for verb, uri, code in audit(plane, user) if verb == "patch"]
 
 
 def test_without_patch_the_dry_run_is_forbidden_and_the_client_side_result_stands(
     control_plane: ControlPlane, real: RealCluster, tmp_path: Path
 ) -> None:
     namespace, manifests = deploy_shop(real, "rbac-nopatch", tmp_path)
-    who = account(real, tmp_path, server_side=False)
+    who = reader(real, tmp_path)
     client_side = drift_action(who.kubeconfig, manifests)
 
     result = drift_action(who.kubeconfig, manifests, "--compare", "server-side")
@@ -67,7 +45,7 @@ def test_without_patch_the_dry_run_is_forbidden_and_the_client_side_result_stand
     assert "'patch'" in warning and "kept the client-side result" in warning, warning
     assert f"warning: {warning}" in result.stderr
     # The server was asked (a dry run, so the 403 is RBAC's answer) and said no.
-    patches = events(control_plane, who.username, "patch")
+    patches = patch_requests(control_plane, who.username)
     assert [code for _, code in patches] == [403], patches
     (uri, _) = patches[0]
     assert uri.startswith(f"/apis/apps/v1/namespaces/{namespace}/deployments/web?")
@@ -79,7 +57,7 @@ def test_with_the_server_side_role_the_dry_runs_happen_and_change_nothing(
     control_plane: ControlPlane, real: RealCluster, tmp_path: Path, mode: str
 ) -> None:
     namespace, manifests = deploy_shop(real, f"rbac-{mode}", tmp_path)
-    who = account(real, tmp_path, server_side=True)
+    who = reader(real, tmp_path, server_side=True)
     client_side = drift_action(who.kubeconfig, manifests)
     before = resource_versions(real, namespace)
 
@@ -87,7 +65,7 @@ def test_with_the_server_side_role_the_dry_runs_happen_and_change_nothing(
 
     assert result.returncode == 1, result.stderr
     assert verdicts(result.stdout) == verdicts(client_side.stdout)
-    patches = events(control_plane, who.username, "patch")
+    patches = patch_requests(control_plane, who.username)
     assert patches, "no dry run reached the server"
     for uri, _ in patches:
         assert "dryRun=All" in uri, uri  # never a patch that is not a dry run

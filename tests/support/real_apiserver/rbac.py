@@ -17,6 +17,7 @@ from support import ROOT
 from support.kube_emulator.kubeconfig import write_kubeconfig
 
 from .cluster import RealCluster
+from .control_plane import ControlPlane
 
 RBAC_FILE = ROOT / "deploy" / "rbac.yaml"
 SERVER_SIDE_BLOCK = "drift-action-server-side"
@@ -158,3 +159,30 @@ def grant_secrets_in(real: RealCluster, identity: Identity, namespace: str) -> N
         "kubectl",
     )
     await_rbac(real, identity.username, "list", "secrets", namespace=namespace)
+
+
+def reader(
+    real: RealCluster, workdir: Path, *, secrets: bool = True, server_side: bool = False
+) -> Identity:
+    """deploy/rbac.yaml for a ServiceAccount in a namespace of its own: as shipped, without its
+    Secrets rule (`secrets=False`), or with the commented-out server-side role enabled."""
+    docs = shipped_documents() + (server_side_documents() if server_side else [])
+    if not secrets:
+        for doc in docs:
+            if doc["metadata"]["name"] == "drift-action-reader" and doc["kind"] == "ClusterRole":
+                doc["rules"] = without_secrets(doc["rules"])
+    home = real.namespace("drift-sa")  # the file holds no Namespace: create it, as it says
+    apply_rbac(real, docs, home)
+    identity = service_account(real, home, workdir)
+    await_rbac(real, identity.username, "list", "configmaps")
+    await_rbac(real, identity.username, "list", "secrets", allowed=secrets)
+    if server_side:
+        await_rbac(real, identity.username, "patch", "deployments", "apps")
+    return identity
+
+
+def audit(plane: ControlPlane, user: str) -> list[tuple[str, str, int]]:
+    """(verb, URI, status) of every request the real server answered for `user`, oldest first."""
+    return [
+        (e["verb"], e["requestURI"], e["responseStatus"]["code"]) for e in plane.audit_events(user)
+    ]
