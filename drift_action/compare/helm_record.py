@@ -180,10 +180,14 @@ class Applied:
 
 
 def applied_by_helm(
-    desired: Sequence[KubeObject], live: Sequence[KubeObject]
+    desired: Sequence[KubeObject],
+    live: Sequence[KubeObject],
+    unlisted: Mapping[Release, str] | None = None,
 ) -> tuple[dict[ResourceKey, Applied], list[str]]:
     """For each desired object whose live object a Helm release manages, what the release's
-    latest deployed record applied; a warning per release whose record cannot be used."""
+    latest deployed record applied; a warning per release whose record cannot be used.
+    `unlisted`: releases whose records the cluster refused to list, and why."""
+    unlisted = unlisted or {}
     live_by_key = {obj.key: obj for obj in live}
     wanted: dict[Release, list[ResourceKey]] = {}
     installed: set[Release] = set()  # releases that Helm's own annotations name
@@ -202,6 +206,14 @@ def applied_by_helm(
     for release, keys in sorted(wanted.items()):
         namespace, name = release
         secret = secrets.get(release)
+        if secret is None and release in unlisted:
+            # The record may well exist: say why it was not read, not that it is absent.
+            warnings.append(
+                f"Helm release {namespace}/{name}: its release record (Secret "
+                f"sh.helm.release.v1.{name}.v<N>) could not be read ({unlisted[release]}); "
+                "fields the chart dropped are found from managedFields only"
+            )
+            continue
         if secret is None and release not in installed:
             # Only the chart's labels: `helm template` piped to kubectl, or Argo CD rendering
             # a chart, leave them too, and no release record exists to be missed.

@@ -67,7 +67,7 @@ def compare(
         settings.injected_ca_bundles,
     )
     live_by_key = {obj.key: obj for obj in live}
-    helm_applied, record_warnings = applied_by_helm(desired, live)
+    helm_applied, record_warnings = applied_by_helm(desired, live, unreadable.records)
     settings = replace(settings, helm_applied=helm_applied)
     notes = [*warnings, *record_warnings]
     results = []

@@ -265,6 +265,8 @@ class Unreadable:
 
     kinds: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (group, kind)
     namespaces: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    # Helm releases whose records could not be listed: (namespace, release) -> why.
+    records: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def reason(self, key: ResourceKey) -> str | None:
         found = self.namespaces.get((key.group, key.kind, key.namespace))

@@ -111,7 +111,7 @@ class ClusterReader:
         have = {_identity(body) for body in bodies}
         # Helm's record of what it applied, for the releases of the desired objects' counterparts.
         paired = [body for body in bodies if _identity(body)[1:] in names]
-        records = read_records(self.client, releases_of(paired))
+        records, unread_records = read_records(self.client, releases_of(paired))
         bodies += [body for body in records if _identity(body) not in have]
         # ApplySet members of kinds Git no longer declares: possible extras.
         members, self.warnings = applyset_members(
@@ -127,7 +127,7 @@ class ClusterReader:
         )
         return LiveRead(
             objects,
-            Unreadable(kinds, namespaces),
+            Unreadable(kinds, namespaces, unread_records),
             self.client.counters.requests,
             self.client.counters.bytes_read,
         )

@@ -35,9 +35,13 @@ def releases_of(objects: Iterable[Mapping[str, Any]]) -> set[Release]:
     return found
 
 
-def read_records(client: KubeClient, releases: Iterable[Release]) -> list[dict[str, Any]]:
-    """The deployed revisions' Secrets of each release (the comparison picks the latest)."""
+def read_records(
+    client: KubeClient, releases: Iterable[Release]
+) -> tuple[list[dict[str, Any]], dict[Release, str]]:
+    """The deployed revisions' Secrets of each release (the comparison picks the latest), and
+    why each release whose Secrets could not be listed was not read (RBAC, most often)."""
     secrets: list[dict[str, Any]] = []
+    failed: dict[Release, str] = {}
     for namespace, name in sorted(releases):
         path = f"/api/v1/namespaces/{quote(namespace, safe='')}/secrets"
         selector = f"owner=helm,name={name},status=deployed"
@@ -45,9 +49,10 @@ def read_records(client: KubeClient, releases: Iterable[Release]) -> list[dict[s
             answer = client.get_json(path, {"labelSelector": selector})
         except ApiError as exc:  # forbidden, most often: the comparison warns per release
             log.info("Helm release %s/%s: its record is not readable (%s)", namespace, name, exc)
+            failed[(namespace, name)] = str(exc)
             continue
         items = answer.get("items") if isinstance(answer, Mapping) else None
         for item in items if isinstance(items, list) else []:
             if isinstance(item, Mapping):
                 secrets.append({"apiVersion": "v1", "kind": "Secret", **item})
-    return secrets
+    return secrets, failed

@@ -73,3 +73,4 @@ def test_without_permission_on_secrets_managed_fields_still_find_the_label(
     assert [c["path"] for c in result["changes"]] == ["metadata.labels.tier"]
     [warning] = [w for w in report["warnings"] if "sh.helm.release.v1.hello" in w]
     assert "managedFields" in warning
+    assert "could not be read" in warning and "403" in warning  # not "no record": it exists

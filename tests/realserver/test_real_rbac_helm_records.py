@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from support.real_apiserver import ControlPlane
 from support.real_apiserver.cluster import RealCluster
@@ -102,11 +101,6 @@ def test_without_the_secrets_rule_it_warns_once_and_falls_back_to_managed_fields
     assert record_lists(control_plane, who.username, namespace) == [("list", 403)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product: the 403 on the record list is only logged (live/helm_records.py); the "
-    "warning says no record exists in the live state, not that RBAC forbade reading it",
-)
 def test_the_warning_says_the_record_could_not_be_read_for_lack_of_permission(
     real: RealCluster, tmp_path: Path
 ) -> None:
