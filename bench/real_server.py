@@ -181,6 +181,7 @@ class RealServer:
         collections = [generate.collection_path(kind) for kind in generate.KINDS]
         listed = measure.list_and_parse(kubeconfig, collections, page_size=500, concurrency=8)
         self.extra_objects = listed.objects - len(objects)
+        print(f"# the server's own objects in those LISTs: {self.extra_objects}", file=sys.stderr)
         self._offset = 0
         self.command("reset")
 
