@@ -8,6 +8,9 @@ runs are printed as Markdown.
 
     python bench/run_bench.py [--sizes 1000 10000] [--latency-ms 0 20] [--repeat 3]
                               [--write bench/results.md] [--json results.json]
+
+With `--server real`, the same workloads run against the real kube-apiserver and etcd instead
+(real_server.py: started and loaded once per size, latency 0 only).
 """
 
 from __future__ import annotations
