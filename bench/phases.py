@@ -20,7 +20,7 @@ STAGES: dict[str, tuple[Any, str]] = {
     "manifests": (sources, "render"),  # read and parse the desired YAML
     "discovery": (ClusterReader, "learn_scopes"),  # resolve each kind through discovery
     "list": (ClusterReader, "read"),  # the paged LISTs, concurrent across types
-    "compare": (pipeline, "_compare"),  # normalize, diff, ownership, verdicts
+    "compare": (pipeline._Run, "_compare"),  # normalize, diff, ownership, verdicts
 }
 
 

@@ -8,6 +8,9 @@ runs are printed as Markdown.
 
     python bench/run_bench.py [--sizes 1000 10000] [--latency-ms 0 20] [--repeat 3]
                               [--write bench/results.md] [--json results.json]
+
+With `--server real`, the same workloads run against the real kube-apiserver and etcd instead
+(real_server.py: started and loaded once per size, latency 0 only).
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import generate
 import measure
 import phases
+from real_server import RealServer
 from tables import PHASES, Row, Settings, report
 
 from drift_action.core.objects import RawObject
@@ -91,7 +95,21 @@ class Server:
         self.close()
 
 
-def timed(server: Server, work: Callable[[], T]) -> tuple[float, T, dict[str, int]]:
+class Commands(Protocol):
+    """What the workloads need of a server: serve.py's emulator or the real kube-apiserver."""
+
+    def command(self, text: str) -> str: ...
+
+    def stats(self) -> dict[str, int]: ...
+
+
+SERVERS: dict[str, Callable[[Path, Path], Server | RealServer]] = {
+    "emulator": Server,
+    "real": RealServer,
+}
+
+
+def timed(server: Commands, work: Callable[[], T]) -> tuple[float, T, dict[str, int]]:
     """Wall time of `work`, its result, and the requests the server saw meanwhile.
 
     Every workload runs with the cyclic garbage collector off, as drift-action's own run does:
@@ -148,7 +166,8 @@ class Repeat:
     phases: dict[str, float]
 
 
-def _one_repeat(server: Server, case: Case, settings: Settings) -> Repeat:
+def _one_repeat(server: Commands, case: Case, settings: Settings) -> Repeat:
+    extra = getattr(server, "extra_objects", 0)  # the real server's own, in the floor's LISTs
     sizes = {"page_size": settings.page_size, "concurrency": settings.concurrency}
     with phases.phase_timer() as spent:
         drift_s, run, drift_requests = timed(
@@ -163,7 +182,7 @@ def _one_repeat(server: Server, case: Case, settings: Settings) -> Repeat:
     )
     scan_s, _events, _ = timed(server, lambda: measure.yaml_scan(case.layout.manifests))
     base_s, _base, _ = timed(server, lambda: measure.per_object(case.kubeconfig, case.sample))
-    if {floor.objects, run.fetch.objects, live.objects} != {case.objects}:
+    if {floor.objects - extra, run.fetch.objects, live.objects} != {case.objects}:
         raise RuntimeError(
             f"read {floor.objects}/{run.fetch.objects}/{live.objects} of {case.objects} objects"
         )
@@ -182,7 +201,7 @@ def _one_repeat(server: Server, case: Case, settings: Settings) -> Repeat:
     )
 
 
-def measure_case(server: Server, case: Case, latency_ms: float, settings: Settings) -> Row:
+def measure_case(server: Commands, case: Case, latency_ms: float, settings: Settings) -> Row:
     server.command(f"latency {latency_ms:g}")
     repeats = [_one_repeat(server, case, settings) for _ in range(settings.repeat)]
     last = repeats[-1]
@@ -223,7 +242,8 @@ def run_size(size: int, latencies: Sequence[float], settings: Settings, work: Pa
     case = prepare(size, work / str(size), settings)
     rows = []
     peaks: tuple[int | None, int | None] = (None, None)
-    with Server(case.layout.live_json, case.kubeconfig) as server:
+    with SERVERS[settings.server](case.layout.live_json, case.kubeconfig) as server:
+        load_seconds = getattr(server, "load_seconds", None)
         if settings.kubectl and case.kubectl_sample:  # fill kubectl's discovery cache, untimed
             measure.kubectl_per_object(settings.kubectl, case.kubeconfig, case.kubectl_sample[:1])
         for index, latency in enumerate(latencies):
@@ -234,6 +254,7 @@ def run_size(size: int, latencies: Sequence[float], settings: Settings, work: Pa
                     _peak_memory(case, "tracemalloc", settings),
                 )
             row.peak_rss, row.peak_traced = peaks
+            row.load_seconds = load_seconds
             progress(row)
             rows.append(row)
     return rows
@@ -272,7 +293,13 @@ def progress(row: Row) -> None:
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--latency-ms", type=float, nargs="+", default=[0.0, 20.0])
+    parser.add_argument(
+        "--server",
+        choices=sorted(SERVERS),
+        default="emulator",
+        help="emulator (default) or real: kube-apiserver and etcd, latency 0 only",
+    )
+    parser.add_argument("--latency-ms", type=float, nargs="+")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--baseline-sample",
@@ -292,7 +319,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--write", type=Path, help="also write the Markdown report here")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--work-dir", type=Path, help="keep the generated data here")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.latency_ms is None:
+        args.latency_ms = [0.0, 20.0] if args.server == "emulator" else [0.0]
+    if args.server == "real" and any(args.latency_ms):
+        parser.error("--server real: latency is an emulator feature, use --latency-ms 0")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -306,6 +338,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         memory=not args.no_memory,
         kubectl=shutil.which("kubectl") if args.kubectl_sample > 0 else None,
         kubectl_sample=args.kubectl_sample,
+        server=args.server,
     )
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="drift-bench-") as scratch:

@@ -23,6 +23,7 @@ class Settings:
     memory: bool
     kubectl: str | None  # the kubectl binary, None: not measured
     kubectl_sample: int
+    server: str = "emulator"  # or "real": kube-apiserver and etcd (real_server.py)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Row:
     kubectl_timed: int = 0
     peak_rss: int | None = None
     peak_traced: int | None = None
+    load_seconds: float | None = None  # real server: creating the objects, before any timing
     runs: dict[str, list[float]] = field(default_factory=dict)
 
     @property
@@ -226,6 +228,18 @@ def _notes(rows: Sequence[Row]) -> list[str]:
     return [line for note in notes for line in ("", note)]
 
 
+def _server_lines(rows: Sequence[Row], settings: Settings) -> list[str]:
+    if settings.server != "real":
+        return []
+    loads = ", ".join(f"{r.objects:,} in {r.load_seconds:.1f} s" for r in rows if r.load_seconds)
+    return [
+        "Server: the real kube-apiserver and etcd (tests/support/real_apiserver), in their own "
+        "processes on this machine, audit log on; no latency injected. Objects created before "
+        f"timing: {loads}.",
+        "",
+    ]
+
+
 def report(rows: Sequence[Row], settings: Settings, argv: Sequence[str]) -> str:
     command = shlex.join(["python", "bench/run_bench.py", *argv])
     header = [
@@ -235,6 +249,7 @@ def report(rows: Sequence[Row], settings: Settings, argv: Sequence[str]) -> str:
         f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}. Page size "
         f"{settings.page_size}, concurrency {settings.concurrency}, median of {settings.repeat}.",
         "",
+        *_server_lines(rows, settings),
     ]
     body = [
         *time_table(rows),

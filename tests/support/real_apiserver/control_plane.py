@@ -63,8 +63,9 @@ class ControlPlane:
     """`with ControlPlane(binaries) as cp:` starts both processes and waits for /readyz; leaving
     stops them and removes their data. `cp.kubeconfig(path, user)` points a client at it."""
 
-    def __init__(self, binaries: Binaries) -> None:
+    def __init__(self, binaries: Binaries, service_cidr: str = "10.0.0.0/24") -> None:
         self.binaries = binaries
+        self.service_cidr = service_cidr  # the benchmark's 1,000 Services need more than a /24
         self.dir = Path(tempfile.mkdtemp(prefix="drift-real-apiserver-"))
         self.port = 0
         self._processes: list[subprocess.Popen[bytes]] = []
@@ -180,7 +181,7 @@ class ControlPlane:
             "--service-account-issuer", "https://kubernetes.default.svc",
             "--service-account-key-file", str(pki / "sa.pub"),
             "--service-account-signing-key-file", str(pki / "sa.key"),
-            "--service-cluster-ip-range", "10.0.0.0/24",
+            "--service-cluster-ip-range", self.service_cidr,
             "--allow-privileged=true",
             "--audit-policy-file", str(pki / "audit.yaml"),
             "--audit-log-path", str(self.audit_log), "--audit-log-mode", "blocking",
