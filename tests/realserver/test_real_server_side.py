@@ -2,31 +2,42 @@
 and a real mutating admission webhook (tests/support/real_apiserver/webhook.py) on loopback.
 
 The emulator's version of these claims is tests/live/test_server_side.py; here the same cases run
-against kube-apiserver, and where the emulator has the case its verdict on the real server's
-objects (a snapshot, the same mutation as its apply hook) must be the real server's verdict.
+against kube-apiserver, and where the emulator has the case, its verdict on the real server's
+objects (a snapshot, with the same mutation as its apply hook) must be the real server's verdict.
 """
 
 from __future__ import annotations
 
-import copy
-import json
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from support import run_cli
 from support.kube_emulator import KubeEmulator
 from support.real_apiserver import ControlPlane
 from support.real_apiserver.cluster import RealCluster, unique
+from support.real_apiserver.drift_runs import (
+    Writes,
+    by_kind,
+    drift,
+    dry_runs,
+    resource_versions,
+    verdicts,
+    write_manifests,
+)
 from support.real_apiserver.webhook import Webhook, apply_patch
 
 REGISTRY = "registry.example.com/mirror/"
 IMAGE = "spec.template.spec.containers[name=web].image"
 MODES = ("client-side", "server-side", "server-side-all")
-READS = ("get", "list", "watch")
 KINDS = [("apps/v1", "Deployment"), ("v1", "Service"), ("batch/v1", "CronJob")]
+PATHS = {  # each object's path on the server, {ns} its namespace
+    "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments/web",
+    "Service": "/api/v1/namespaces/{ns}/services/web",
+    "CronJob": "/apis/batch/v1/namespaces/{ns}/cronjobs/nightly",
+}
 
 
 def deployment(namespace: str) -> dict[str, Any]:
@@ -93,80 +104,6 @@ def mirror(obj: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-# --- running drift-action ------------------------------------------------------------------------
-
-
-def write_manifests(tmp_path: Path, *objects: dict[str, Any]) -> Path:
-    path = tmp_path / f"desired-{unique('m')}.yaml"
-    path.write_text(yaml.safe_dump_all(objects), encoding="utf-8")
-    return path
-
-
-def drift(kubeconfig: Path, manifests: Path, namespace: str, mode: str) -> tuple[int, Any]:
-    result = run_cli(
-        "--manifests", str(manifests), "--namespace", namespace, "--kubeconfig", str(kubeconfig),
-        "--context", "real", "--format", "json", "--compare", mode,
-    )  # fmt: skip
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.stdout.startswith("{"), (result.stdout, result.stderr)
-    return result.returncode, json.loads(result.stdout)
-
-
-def verdicts(report: Any) -> dict[str, tuple[str, list[str]]]:
-    """Each resource's status and the paths of its changes, by kind."""
-    return {
-        r["kind"]: (r["status"], sorted(c["path"] for c in r["changes"]))
-        for r in report["resources"]
-    }
-
-
-def by_kind(report: Any, kind: str) -> Any:
-    (found,) = [r for r in report["resources"] if r["kind"] == kind]
-    return found
-
-
-def on_emulator(
-    objects: list[dict[str, Any]], manifests: Path, namespace: str, mode: str, tmp_path: Path
-) -> Any:
-    """The same run against the emulator holding the real server's objects and the same
-    mutation as its apply hook."""
-    with KubeEmulator(objects) as emu:
-        emu.on_apply(lambda obj: apply_patch(obj, mirror(obj)))
-        kubeconfig = emu.write_kubeconfig(tmp_path / f"emulator-{unique('k')}", context="real")
-        _, report = drift(kubeconfig, manifests, namespace, mode)
-    return report
-
-
-class Writes:
-    """The requests other than reads that the admin made from now on (drift-action runs as admin)."""
-
-    def __init__(self, plane: ControlPlane) -> None:
-        self.plane = plane
-        self.start = len(plane.audit_events("admin"))
-
-    def since(self) -> list[tuple[str, str, int]]:
-        events = self.plane.audit_events("admin")[self.start :]
-        return [
-            (e["verb"], e["requestURI"], e["responseStatus"]["code"])
-            for e in events
-            if e["verb"] not in READS
-        ]
-
-
-def dry_run_uri(namespace: str, plural_path: str) -> str:
-    return f"{plural_path.format(ns=namespace)}?dryRun=All&fieldManager=drift-action&force=true"
-
-
-DEPLOYMENT_URI = "/apis/apps/v1/namespaces/{ns}/deployments/web"
-SERVICE_URI = "/api/v1/namespaces/{ns}/services/web"
-CRONJOB_URI = "/apis/batch/v1/namespaces/{ns}/cronjobs/nightly"
-
-
-def versions(real: RealCluster, namespace: str) -> dict[str, str]:
-    snapshot = real.snapshot(namespace, KINDS)
-    return {o["kind"]: o["metadata"]["resourceVersion"] for o in snapshot}
-
-
 # --- 1. the server's own defaulting ----------------------------------------------------------
 
 
@@ -184,28 +121,34 @@ def test_server_defaults_are_in_sync_in_every_mode(
     control_plane: ControlPlane, real: RealCluster, defaulted: tuple[str, Path]
 ) -> None:
     namespace, manifests = defaulted
-    live = real.get("v1", "Service", "web", namespace)
-    assert live["spec"]["sessionAffinity"] == "None" and live["spec"]["type"] == "ClusterIP"
-    before = versions(real, namespace)
+    web = real.get("apps/v1", "Deployment", "web", namespace)["spec"]
+    assert web["strategy"]["type"] == "RollingUpdate" and web["revisionHistoryLimit"] == 10
+    (container,) = web["template"]["spec"]["containers"]
+    assert container["imagePullPolicy"] == "IfNotPresent"
+    assert container["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    svc = real.get("v1", "Service", "web", namespace)["spec"]
+    assert (svc["type"], svc["sessionAffinity"], svc["ipFamilies"]) == (
+        "ClusterIP",
+        "None",
+        ["IPv4"],
+    )
+    assert svc["ports"][0]["targetPort"] == 80
+    before = resource_versions(real, namespace, KINDS)
 
     for mode in MODES:
         writes = Writes(control_plane)
         code, report = drift(real.admin_kubeconfig, manifests, namespace, mode)
         assert (code, report["summary"]["in_sync"]) == (0, 3), (mode, verdicts(report))
-        dry_runs = writes.since()
         if mode == "server-side-all":  # every object found live is dry-run, and all agree
-            assert sorted(dry_runs) == sorted(
-                ("patch", dry_run_uri(namespace, uri), 200)
-                for uri in (DEPLOYMENT_URI, SERVICE_URI, CRONJOB_URI)
-            )
-        else:  # nothing still differs: nothing to confirm
-            assert dry_runs == [], mode
+            assert writes.since() == dry_runs(*(p.format(ns=namespace) for p in PATHS.values()))
+        else:  # nothing differs client-side: nothing to confirm
+            assert writes.since() == [], mode
 
-    assert versions(real, namespace) == before, "a dry run must not write"
+    assert resource_versions(real, namespace, KINDS) == before, "a dry run must not write"
 
 
 def test_hand_changes_are_drift_in_every_mode_attributed_to_their_tool(
-    real: RealCluster, defaulted: tuple[str, Path]
+    control_plane: ControlPlane, real: RealCluster, defaulted: tuple[str, Path]
 ) -> None:
     namespace, manifests = defaulted
     real.scale("apps/v1", "Deployment", "web", namespace, 5)
@@ -217,8 +160,11 @@ def test_hand_changes_are_drift_in_every_mode_attributed_to_their_tool(
     real.edit("batch/v1", "CronJob", "nightly", namespace, new_image)
 
     for mode in MODES:
+        writes = Writes(control_plane)
         code, report = drift(real.admin_kubeconfig, manifests, namespace, mode)
         assert code == 1, mode
+        confirmed = {"client-side": [], "server-side": ["Deployment", "CronJob"]}.get(mode, PATHS)
+        assert writes.since() == dry_runs(*(PATHS[k].format(ns=namespace) for k in confirmed))
         assert verdicts(report) == {
             "Deployment": ("drifted", ["spec.replicas"]),
             "CronJob": (
@@ -236,3 +182,184 @@ def test_hand_changes_are_drift_in_every_mode_attributed_to_their_tool(
         (image,) = by_kind(report, "CronJob")["changes"]
         assert image["live"] == "busybox:1.37"
         assert image["attribution"]["manager"] == "kubectl-edit", mode
+
+
+# --- 2. a real mutating admission webhook ------------------------------------------------------
+
+
+@dataclass
+class Mirrored:
+    """A namespace, and the registry-mirror webhook that acts on it once it is enrolled."""
+
+    real: RealCluster
+    hook: Webhook
+    namespace: str
+    label: tuple[str, str]
+
+    def enrol(self) -> None:
+        """Label the namespace into the webhook's scope, and wait until the server calls it."""
+        self.real.resource("v1", "Namespace").patch(
+            body={"metadata": {"labels": dict([self.label])}}, name=self.namespace,
+            content_type="application/merge-patch+json",
+        )  # fmt: skip
+        self._wait_until_called()
+
+    def _wait_until_called(self, timeout: float = 30.0) -> None:
+        # The server learns of a webhook configuration and of namespace labels from its own
+        # watches: a dry-run create shows when this namespace's writes reach the webhook.
+        probe = deployment(self.namespace)
+        probe["metadata"]["name"] = "probe"
+        deployments = self.real.resource("apps/v1", "Deployment")
+        deadline = time.monotonic() + timeout
+        while not self.hook.reviews:
+            assert time.monotonic() < deadline, "the webhook was never called"
+            deployments.create(body=probe, namespace=self.namespace, dry_run="All")
+            time.sleep(0.2)
+        self.hook.reviews.clear()
+
+    def create(self, *objects: dict[str, Any]) -> None:
+        for obj in objects:
+            self.real.client_side_apply(obj)
+
+
+@pytest.fixture
+def mirrored(real: RealCluster, tmp_path: Path) -> Iterator[Mirrored]:
+    """The webhook, registered for Deployments in namespaces with a label only this test's
+    namespace may carry (the control plane is shared); unregistered at the end."""
+    label = ("drift-action.test/mirror", unique("hook"))
+    namespace = real.namespace("ssa-webhook")
+    (tmp_path / "webhook").mkdir()
+    configurations = real.resource(
+        "admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"
+    )
+    with Webhook(mirror, tmp_path / "webhook") as hook:
+        configurations.create(
+            body=hook.configuration(label[1], label, ("apps", "v1", "deployments"))
+        )
+        try:
+            yield Mirrored(real, hook, namespace, label)
+        finally:
+            configurations.delete(name=label[1])
+
+
+def on_emulator(objects: list[dict[str, Any]], manifests: Path, namespace: str, mode: str) -> Any:
+    """The same run against the emulator holding the real server's objects, with the webhook's
+    mutation as its apply hook."""
+    with KubeEmulator(objects) as emu:
+        emu.on_apply(lambda obj: apply_patch(obj, mirror(obj)))
+        kubeconfig = emu.write_kubeconfig(manifests.with_suffix(".kubeconfig"), context="real")
+        return drift(kubeconfig, manifests, namespace, mode)
+
+
+def agree_with_emulator(real: RealCluster, namespace: str, manifests: Path, mode: str) -> Any:
+    """The real server's report, once the emulator given its objects has judged the same."""
+    _, emulated = on_emulator(real.snapshot(namespace, KINDS[:2]), manifests, namespace, mode)
+    code, report = drift(real.admin_kubeconfig, manifests, namespace, mode)
+    assert verdicts(emulated) == verdicts(report), mode
+    return code, report
+
+
+def test_a_webhook_rewrite_is_drift_client_side(
+    control_plane: ControlPlane, mirrored: Mirrored, tmp_path: Path
+) -> None:
+    mirrored.enrol()
+    ns = mirrored.namespace
+    mirrored.create(deployment(ns), service(ns))
+    live = mirrored.real.get("apps/v1", "Deployment", "web", ns)
+    assert live["spec"]["template"]["spec"]["containers"][0]["image"] == REGISTRY + "nginx:1.27"
+    manifests = write_manifests(tmp_path, deployment(ns), service(ns))
+    mirrored.hook.reviews.clear()
+
+    writes = Writes(control_plane)
+    code, report = agree_with_emulator(mirrored.real, ns, manifests, "client-side")
+
+    assert code == 1
+    assert verdicts(report) == {"Deployment": ("drifted", [IMAGE]), "Service": ("in_sync", [])}
+    (image,) = by_kind(report, "Deployment")["changes"]
+    assert (image["desired"], image["live"]) == ("nginx:1.27", REGISTRY + "nginx:1.27")
+    assert writes.since() == [] and mirrored.hook.reviews == []
+
+
+def test_the_dry_run_goes_through_the_webhook_and_sets_its_rewrite_aside(
+    control_plane: ControlPlane, mirrored: Mirrored, tmp_path: Path
+) -> None:
+    mirrored.enrol()
+    ns = mirrored.namespace
+    mirrored.create(deployment(ns), service(ns))
+    manifests = write_manifests(tmp_path, deployment(ns), service(ns))
+    before = resource_versions(mirrored.real, ns, KINDS[:2])
+    mirrored.hook.reviews.clear()
+
+    writes = Writes(control_plane)
+    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side")
+
+    assert code == 0
+    assert verdicts(report) == {"Deployment": ("in_sync", []), "Service": ("in_sync", [])}
+    notes = [(n["rule"], n["path"]) for n in by_kind(report, "Deployment")["normalized"]]
+    assert notes == [("server-side-dry-run", IMAGE)]
+    # Only the object that still differed was dry-run, and the real webhook saw that dry run.
+    assert writes.since() == dry_runs(PATHS["Deployment"].format(ns=ns))
+    (review,) = mirrored.hook.reviews
+    assert (review["operation"], review["dryRun"], review["name"]) == ("UPDATE", True, "web")
+    assert review["options"]["fieldManager"] == "drift-action"
+
+    writes = Writes(control_plane)
+    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side-all")
+
+    assert code == 0
+    assert verdicts(report) == {"Deployment": ("in_sync", []), "Service": ("in_sync", [])}
+    assert writes.since() == dry_runs(*(PATHS[k].format(ns=ns) for k in ("Deployment", "Service")))
+    assert [r["dryRun"] for r in mirrored.hook.reviews] == [True, True]  # it matches Deployments
+    assert resource_versions(mirrored.real, ns, KINDS[:2]) == before, "a dry run must not write"
+
+
+def test_a_real_hand_change_survives_the_dry_run(
+    control_plane: ControlPlane, mirrored: Mirrored, tmp_path: Path
+) -> None:
+    mirrored.enrol()
+    ns = mirrored.namespace
+    mirrored.create(deployment(ns))
+    manifests = write_manifests(tmp_path, deployment(ns))
+
+    def hotfix(body: dict[str, Any]) -> None:
+        body["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.25-hotfix"
+
+    mirrored.real.edit("apps/v1", "Deployment", "web", ns, hotfix)  # mirrored by the webhook too
+    mirrored.real.scale("apps/v1", "Deployment", "web", ns, 5)
+
+    writes = Writes(control_plane)
+    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side")
+
+    assert code == 1
+    assert verdicts(report) == {"Deployment": ("drifted", sorted([IMAGE, "spec.replicas"]))}
+    changes = {c["path"]: c for c in by_kind(report, "Deployment")["changes"]}
+    assert changes[IMAGE]["live"] == REGISTRY + "nginx:1.25-hotfix"
+    assert changes[IMAGE]["attribution"]["manager"] == "kubectl-edit"
+    assert (changes["spec.replicas"]["type"], changes["spec.replicas"]["live"]) == ("changed", 5)
+    assert changes["spec.replicas"]["attribution"]["manager"] == "kubectl-scale"
+    assert writes.since() == dry_runs(PATHS["Deployment"].format(ns=ns))
+
+
+def test_server_side_all_dry_runs_objects_in_sync_and_sees_a_new_rewrite(
+    control_plane: ControlPlane, mirrored: Mirrored, tmp_path: Path
+) -> None:
+    ns = mirrored.namespace
+    mirrored.create(deployment(ns), service(ns))  # before the namespace is enrolled: no rewrite
+    manifests = write_manifests(tmp_path, deployment(ns), service(ns))
+    mirrored.enrol()  # the webhook now would rewrite what Git says
+    before = resource_versions(mirrored.real, ns, KINDS[:2])
+
+    writes = Writes(control_plane)
+    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side")
+    assert (code, writes.since(), mirrored.hook.reviews) == (0, [], [])  # in sync: not asked
+
+    writes = Writes(control_plane)
+    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side-all")
+
+    assert code == 1
+    assert verdicts(report) == {"Deployment": ("drifted", [IMAGE]), "Service": ("in_sync", [])}
+    (image,) = by_kind(report, "Deployment")["changes"]
+    assert REGISTRY + "nginx:1.27" in (image["desired"], image["live"])
+    assert writes.since() == dry_runs(*(PATHS[k].format(ns=ns) for k in ("Deployment", "Service")))
+    assert [(r["dryRun"], r["name"]) for r in mirrored.hook.reviews] == [(True, "web")]
+    assert resource_versions(mirrored.real, ns, KINDS[:2]) == before, "a dry run must not write"

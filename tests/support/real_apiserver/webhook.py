@@ -119,7 +119,7 @@ def _handler(hook: Webhook) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
+        def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the reviews are kept in `hook.reviews` instead."""
 
     return Handler
