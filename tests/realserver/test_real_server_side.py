@@ -104,6 +104,30 @@ def mirror(obj: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def on_emulator(
+    objects: list[dict[str, Any]], manifests: Path, namespace: str, mode: str, webhook: bool
+) -> Any:
+    """The same run against the emulator holding the real server's objects, with the webhook's
+    mutation as its apply hook where the real server has the webhook."""
+    with KubeEmulator(objects) as emu:
+        if webhook:
+            emu.on_apply(lambda obj: apply_patch(obj, mirror(obj)))
+        kubeconfig = emu.write_kubeconfig(manifests.with_suffix(".kubeconfig"), context="real")
+        return drift(kubeconfig, manifests, namespace, mode)
+
+
+def agree_with_emulator(
+    real: RealCluster, namespace: str, manifests: Path, mode: str, webhook: bool = True
+) -> Any:
+    """The real server's exit status and report, once the emulator given its objects has
+    reached the same verdicts."""
+    objects = real.snapshot(namespace, KINDS)
+    emulated = on_emulator(objects, manifests, namespace, mode, webhook)
+    code, report = drift(real.admin_kubeconfig, manifests, namespace, mode)
+    assert (emulated[0], verdicts(emulated[1])) == (code, verdicts(report)), mode
+    return code, report
+
+
 # --- 1. the server's own defaulting ----------------------------------------------------------
 
 
@@ -137,7 +161,7 @@ def test_server_defaults_are_in_sync_in_every_mode(
 
     for mode in MODES:
         writes = Writes(control_plane)
-        code, report = drift(real.admin_kubeconfig, manifests, namespace, mode)
+        code, report = agree_with_emulator(real, namespace, manifests, mode, webhook=False)
         assert (code, report["summary"]["in_sync"]) == (0, 3), (mode, verdicts(report))
         if mode == "server-side-all":  # every object found live is dry-run, and all agree
             assert writes.since() == dry_runs(*(p.format(ns=namespace) for p in PATHS.values()))
@@ -161,7 +185,7 @@ def test_hand_changes_are_drift_in_every_mode_attributed_to_their_tool(
 
     for mode in MODES:
         writes = Writes(control_plane)
-        code, report = drift(real.admin_kubeconfig, manifests, namespace, mode)
+        code, report = agree_with_emulator(real, namespace, manifests, mode, webhook=False)
         assert code == 1, mode
         confirmed = {"client-side": [], "server-side": ["Deployment", "CronJob"]}.get(mode, PATHS)
         assert writes.since() == dry_runs(*(PATHS[k].format(ns=namespace) for k in confirmed))
@@ -240,23 +264,6 @@ def mirrored(real: RealCluster, tmp_path: Path) -> Iterator[Mirrored]:
             yield Mirrored(real, hook, namespace, label)
         finally:
             configurations.delete(name=label[1])
-
-
-def on_emulator(objects: list[dict[str, Any]], manifests: Path, namespace: str, mode: str) -> Any:
-    """The same run against the emulator holding the real server's objects, with the webhook's
-    mutation as its apply hook."""
-    with KubeEmulator(objects) as emu:
-        emu.on_apply(lambda obj: apply_patch(obj, mirror(obj)))
-        kubeconfig = emu.write_kubeconfig(manifests.with_suffix(".kubeconfig"), context="real")
-        return drift(kubeconfig, manifests, namespace, mode)
-
-
-def agree_with_emulator(real: RealCluster, namespace: str, manifests: Path, mode: str) -> Any:
-    """The real server's report, once the emulator given its objects has judged the same."""
-    _, emulated = on_emulator(real.snapshot(namespace, KINDS[:2]), manifests, namespace, mode)
-    code, report = drift(real.admin_kubeconfig, manifests, namespace, mode)
-    assert verdicts(emulated) == verdicts(report), mode
-    return code, report
 
 
 def test_a_webhook_rewrite_is_drift_client_side(
