@@ -8,6 +8,7 @@ objects (a snapshot, with the same mutation as its apply hook) must be the real 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import run_action
+from support.action_run import action_env
 from support.kube_emulator import KubeEmulator
 from support.real_apiserver import ControlPlane
 from support.real_apiserver.cluster import RealCluster, unique
@@ -370,3 +373,32 @@ def test_server_side_all_dry_runs_objects_in_sync_and_sees_a_new_rewrite(
     assert writes.since() == dry_runs(*(PATHS[k].format(ns=ns) for k in ("Deployment", "Service")))
     assert [(r["dryRun"], r["name"]) for r in mirrored.hook.reviews] == [(True, "web")]
     assert resource_versions(mirrored.real, ns, KINDS[:2]) == before, "a dry run must not write"
+
+
+def test_the_action_confirms_with_the_real_webhook(mirrored: Mirrored, tmp_path: Path) -> None:
+    mirrored.enrol()
+    ns = mirrored.namespace
+    mirrored.create(deployment(ns), service(ns))
+    workspace = tmp_path / "workspace"
+    (workspace / "deploy").mkdir(parents=True)
+    write_manifests(workspace / "deploy", deployment(ns), service(ns))
+    mirrored.hook.reviews.clear()
+
+    result = run_action(
+        workspace,
+        action_env(
+            workspace, manifests="deploy", namespace=ns, compare="server-side",
+            kubeconfig=str(mirrored.real.admin_kubeconfig), context="real", format="json",
+        ),
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    outputs = (workspace.parent / "output.txt").read_text(encoding="utf-8").splitlines()
+    assert {"drift_detected=false", "drifted_count=0"} <= set(outputs), outputs
+    report = json.loads((workspace / "drift-report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["in_sync"] == 2
+    notes = [(n["rule"], n["path"]) for n in by_kind(report, "Deployment")["normalized"]]
+    assert notes == [("server-side-dry-run", IMAGE)]
+    assert [(r["dryRun"], r["options"]["fieldManager"]) for r in mirrored.hook.reviews] == [
+        (True, "drift-action")
+    ]
