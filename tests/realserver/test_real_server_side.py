@@ -18,118 +18,29 @@ from typing import Any
 import pytest
 from support import run_action
 from support.action_run import action_env
-from support.kube_emulator import KubeEmulator
 from support.real_apiserver import ControlPlane
 from support.real_apiserver.cluster import RealCluster, unique
 from support.real_apiserver.drift_runs import (
     Writes,
+    agree_with_emulator,
     by_kind,
-    drift,
     dry_runs,
     resource_versions,
     verdicts,
     write_manifests,
 )
-from support.real_apiserver.webhook import Webhook, apply_patch
-
-REGISTRY = "registry.example.com/mirror/"
-IMAGE = "spec.template.spec.containers[name=web].image"
-MODES = ("client-side", "server-side", "server-side-all")
-KINDS = [("apps/v1", "Deployment"), ("v1", "Service"), ("batch/v1", "CronJob")]
-PATHS = {  # each object's path on the server, {ns} its namespace
-    "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments/web",
-    "Service": "/api/v1/namespaces/{ns}/services/web",
-    "CronJob": "/apis/batch/v1/namespaces/{ns}/cronjobs/nightly",
-}
-
-
-def deployment(namespace: str) -> dict[str, Any]:
-    """No strategy, revisionHistoryLimit, progressDeadlineSeconds, imagePullPolicy,
-    terminationMessagePath, dnsPolicy...: all left to the server's defaulting."""
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": namespace, "labels": {"app": "web"}},
-        "spec": {
-            "replicas": 2,
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {
-                "metadata": {"labels": {"app": "web"}},
-                "spec": {
-                    "containers": [
-                        {"name": "web", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}
-                    ]
-                },
-            },
-        },
-    }
-
-
-def service(namespace: str) -> dict[str, Any]:
-    """No type, sessionAffinity, ipFamilies, clusterIP, protocol or targetPort."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": {"name": "web", "namespace": namespace},
-        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]},
-    }
-
-
-def cronjob(namespace: str) -> dict[str, Any]:
-    """No concurrencyPolicy, suspend, history limits, or any of the Pod template's defaults."""
-    container = {"name": "job", "image": "busybox:1.36", "command": ["true"]}
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "CronJob",
-        "metadata": {"name": "nightly", "namespace": namespace},
-        "spec": {
-            "schedule": "0 3 * * *",
-            "jobTemplate": {
-                "spec": {
-                    "template": {"spec": {"restartPolicy": "OnFailure", "containers": [container]}}
-                }
-            },
-        },
-    }
-
-
-def mirror(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    """The webhook: pull every image of a Pod template through a registry mirror."""
-    containers = obj.get("spec", {}).get("template", {}).get("spec", {}).get("containers", [])
-    return [
-        {
-            "op": "replace",
-            "path": f"/spec/template/spec/containers/{index}/image",
-            "value": REGISTRY + container["image"],
-        }
-        for index, container in enumerate(containers)
-        if not container["image"].startswith(REGISTRY)
-    ]
-
-
-def on_emulator(
-    objects: list[dict[str, Any]], manifests: Path, namespace: str, mode: str, webhook: bool
-) -> Any:
-    """The same run against the emulator holding the real server's objects, with the webhook's
-    mutation as its apply hook where the real server has the webhook."""
-    with KubeEmulator(objects) as emu:
-        if webhook:
-            emu.on_apply(lambda obj: apply_patch(obj, mirror(obj)))
-        kubeconfig = emu.write_kubeconfig(manifests.with_suffix(".kubeconfig"), context="real")
-        return drift(kubeconfig, manifests, namespace, mode)
-
-
-def agree_with_emulator(
-    real: RealCluster, namespace: str, manifests: Path, mode: str, webhook: bool = True
-) -> Any:
-    """The real server's exit status and report, once the emulator given its objects has
-    reached the same verdicts."""
-    objects = real.snapshot(namespace, KINDS)
-    emulated = on_emulator(objects, manifests, namespace, mode, webhook)
-    code, report = drift(real.admin_kubeconfig, manifests, namespace, mode)
-    assert (emulated[0], verdicts(emulated[1])) == (code, verdicts(report)), mode
-    return code, report
-
+from support.real_apiserver.webhook import Webhook
+from support.real_apiserver.workloads import (
+    IMAGE,
+    KINDS,
+    MODES,
+    PATHS,
+    REGISTRY,
+    cronjob,
+    deployment,
+    mirror,
+    service,
+)
 
 # --- 1. the server's own defaulting ----------------------------------------------------------
 
@@ -164,7 +75,7 @@ def test_server_defaults_are_in_sync_in_every_mode(
 
     for mode in MODES:
         writes = Writes(control_plane)
-        code, report = agree_with_emulator(real, namespace, manifests, mode, webhook=False)
+        code, report = agree_with_emulator(real, namespace, manifests, mode, KINDS, hook=None)
         assert (code, report["summary"]["in_sync"]) == (0, 3), (mode, verdicts(report))
         if mode == "server-side-all":  # every object found live is dry-run, and all agree
             assert writes.since() == dry_runs(*(p.format(ns=namespace) for p in PATHS.values()))
@@ -188,7 +99,7 @@ def test_hand_changes_are_drift_in_every_mode_attributed_to_their_tool(
 
     for mode in MODES:
         writes = Writes(control_plane)
-        code, report = agree_with_emulator(real, namespace, manifests, mode, webhook=False)
+        code, report = agree_with_emulator(real, namespace, manifests, mode, KINDS, hook=None)
         assert code == 1, mode
         confirmed = {"client-side": [], "server-side": ["Deployment", "CronJob"]}.get(mode, PATHS)
         assert writes.since() == dry_runs(*(PATHS[k].format(ns=namespace) for k in confirmed))
@@ -251,6 +162,10 @@ class Mirrored:
         for obj in objects:
             self.real.client_side_apply(obj)
 
+    def judge(self, manifests: Path, mode: str) -> tuple[int, Any]:
+        """drift-action's verdict here, once the emulator has reached the same one."""
+        return agree_with_emulator(self.real, self.namespace, manifests, mode, KINDS, mirror)
+
 
 @pytest.fixture
 def mirrored(real: RealCluster, tmp_path: Path) -> Iterator[Mirrored]:
@@ -284,7 +199,7 @@ def test_a_webhook_rewrite_is_drift_client_side(
     mirrored.hook.reviews.clear()
 
     writes = Writes(control_plane)
-    code, report = agree_with_emulator(mirrored.real, ns, manifests, "client-side")
+    code, report = mirrored.judge(manifests, "client-side")
 
     assert code == 1
     assert verdicts(report) == {"Deployment": ("drifted", [IMAGE]), "Service": ("in_sync", [])}
@@ -304,7 +219,7 @@ def test_the_dry_run_goes_through_the_webhook_and_sets_its_rewrite_aside(
     mirrored.hook.reviews.clear()
 
     writes = Writes(control_plane)
-    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side")
+    code, report = mirrored.judge(manifests, "server-side")
 
     assert code == 0
     assert verdicts(report) == {"Deployment": ("in_sync", []), "Service": ("in_sync", [])}
@@ -317,7 +232,7 @@ def test_the_dry_run_goes_through_the_webhook_and_sets_its_rewrite_aside(
     assert review["options"]["fieldManager"] == "drift-action"
 
     writes = Writes(control_plane)
-    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side-all")
+    code, report = mirrored.judge(manifests, "server-side-all")
 
     assert code == 0
     assert verdicts(report) == {"Deployment": ("in_sync", []), "Service": ("in_sync", [])}
@@ -341,7 +256,7 @@ def test_a_real_hand_change_survives_the_dry_run(
     mirrored.real.scale("apps/v1", "Deployment", "web", ns, 5)
 
     writes = Writes(control_plane)
-    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side")
+    code, report = mirrored.judge(manifests, "server-side")
 
     assert code == 1
     assert verdicts(report) == {"Deployment": ("drifted", sorted([IMAGE, "spec.replicas"]))}
@@ -363,11 +278,11 @@ def test_server_side_all_dry_runs_objects_in_sync_and_sees_a_new_rewrite(
     before = resource_versions(mirrored.real, ns, KINDS[:2])
 
     writes = Writes(control_plane)
-    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side")
+    code, report = mirrored.judge(manifests, "server-side")
     assert (code, writes.since(), mirrored.hook.reviews) == (0, [], [])  # in sync: not asked
 
     writes = Writes(control_plane)
-    code, report = agree_with_emulator(mirrored.real, ns, manifests, "server-side-all")
+    code, report = mirrored.judge(manifests, "server-side-all")
 
     assert code == 1
     assert verdicts(report) == {"Deployment": ("drifted", [IMAGE]), "Service": ("in_sync", [])}

@@ -13,9 +13,11 @@ from typing import Any
 import yaml
 
 from support import run_cli
+from support.kube_emulator import KubeEmulator
 
 from .cluster import RealCluster, unique
 from .control_plane import ControlPlane
+from .webhook import Mutation, apply_patch
 
 READS = ("get", "list", "watch")
 DRY_RUN_QUERY = "?dryRun=All&fieldManager=drift-action&force=true"
@@ -76,3 +78,33 @@ class Writes:
 def dry_runs(*object_paths: str) -> list[tuple[str, str, int]]:
     """What Writes.since() is when drift-action dry-runs these objects and nothing else."""
     return sorted(("patch", path + DRY_RUN_QUERY, 200) for path in object_paths)
+
+
+def on_emulator(
+    objects: list[dict[str, Any]], manifests: Path, namespace: str, mode: str, hook: Mutation | None
+) -> tuple[int, Any]:
+    """The same run against the emulator holding the real server's objects, with the webhook's
+    mutation as its apply hook where the real server has that webhook."""
+    with KubeEmulator(objects) as emu:
+        if hook is not None:
+            mutate = hook  # bound here: mypy cannot see `hook` stays set inside the lambda
+            emu.on_apply(lambda obj: apply_patch(obj, mutate(obj)))
+        kubeconfig = emu.write_kubeconfig(manifests.with_suffix(".kubeconfig"), context="real")
+        return drift(kubeconfig, manifests, namespace, mode)
+
+
+def agree_with_emulator(
+    real: RealCluster,
+    namespace: str,
+    manifests: Path,
+    mode: str,
+    kinds: list[tuple[str, str]],
+    hook: Mutation | None,
+) -> tuple[int, Any]:
+    """The real server's exit status and report, once the emulator given its objects has
+    reached the same verdicts."""
+    objects = real.snapshot(namespace, kinds)
+    emulated = on_emulator(objects, manifests, namespace, mode, hook)
+    code, report = drift(real.admin_kubeconfig, manifests, namespace, mode)
+    assert (emulated[0], verdicts(emulated[1])) == (code, verdicts(report)), mode
+    return code, report
