@@ -117,7 +117,7 @@ def test_hand_changes_are_drift_in_every_mode_attributed_to_their_tool(
         assert (scaled["manager"], scaled["subresource"], scaled["actor"]) == (
             "kubectl-scale", "scale", "human",
         )  # fmt: skip
-        # The real server stamps no time on a /scale entry (the emulator's fixtures have one):
+        # The real server stamps no time on a /scale entry (tests/report's fixtures have one):
         # the report says none rather than borrowing another entry's.
         assert scaled["time"] is None
         (image,) = by_kind(report, "CronJob")["changes"]
@@ -287,7 +287,8 @@ def test_server_side_all_dry_runs_objects_in_sync_and_sees_a_new_rewrite(
     assert code == 1
     assert verdicts(report) == {"Deployment": ("drifted", [IMAGE]), "Service": ("in_sync", [])}
     (image,) = by_kind(report, "Deployment")["changes"]
-    assert REGISTRY + "nginx:1.27" in (image["desired"], image["live"])
+    # What applying Git would now leave, against what is live.
+    assert (image["desired"], image["live"]) == (REGISTRY + "nginx:1.27", "nginx:1.27")
     assert writes.since() == dry_runs(*(PATHS[k].format(ns=ns) for k in ("Deployment", "Service")))
     assert [(r["dryRun"], r["name"]) for r in mirrored.hook.reviews] == [(True, "web")]
     assert resource_versions(mirrored.real, ns, KINDS[:2]) == before, "a dry run must not write"
