@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the pinned kube-apiserver and etcd once into a cache outside the repository, then reuse them.
+# Build the pinned kube-apiserver, etcd and kubectl once into a cache outside the repository, then reuse them.
 # Prints the folder holding both binaries on its last line. Exit 3 when Go is not available.
 #
 #   tests/apiserver/build.sh            # build or reuse
@@ -14,8 +14,8 @@ sum="$(cat "$here/go.mod" "$here/go.sum" | sha256sum | cut -c1-12)"
 cache_root="${DRIFT_APISERVER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drift-action/apiserver}"
 out="$cache_root/kube-$kube_version-etcd-$etcd_version-$sum"
 
-if [ -x "$out/kube-apiserver" ] && [ -x "$out/etcd" ]; then
-  echo "apiserver: reusing kube-apiserver $kube_version and etcd $etcd_version from $out" >&2
+if [ -x "$out/kube-apiserver" ] && [ -x "$out/etcd" ] && [ -x "$out/kubectl" ]; then
+  echo "apiserver: reusing kube-apiserver and kubectl $kube_version and etcd $etcd_version from $out" >&2
   echo "$out"
   exit 0
 fi
@@ -42,10 +42,12 @@ ldflags="-s -w \
   cd "$here"
   export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" GOTOOLCHAIN=local
   go build -trimpath -ldflags "$ldflags" -o "$tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+  # kubectl too: the remediation commands the reports print are run against the real server.
+  go build -trimpath -ldflags "$ldflags" -o "$tmp/kubectl" k8s.io/kubernetes/cmd/kubectl
   go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3
 )
 rm -rf "$out"
 mv "$tmp" "$out"
 trap - EXIT
-echo "apiserver: built kube-apiserver $kube_version and etcd $etcd_version into $out in $((SECONDS - started)) s" >&2
+echo "apiserver: built kube-apiserver and kubectl $kube_version and etcd $etcd_version into $out in $((SECONDS - started)) s" >&2
 echo "$out"

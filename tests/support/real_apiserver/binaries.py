@@ -37,11 +37,12 @@ class Unavailable(Exception):
 class Binaries:
     kube_apiserver: Path
     etcd: Path
+    kubectl: Path  # the same version, for running the commands reports print
 
 
 def _in(folder: Path) -> Binaries:
-    found = Binaries(folder / "kube-apiserver", folder / "etcd")
-    for binary in (found.kube_apiserver, found.etcd):
+    found = Binaries(folder / "kube-apiserver", folder / "etcd", folder / "kubectl")
+    for binary in (found.kube_apiserver, found.etcd, found.kubectl):
         if not os.access(binary, os.X_OK):
             raise Unavailable(f"{BIN_ENV}={folder} holds no executable {binary.name}")
     return found
