@@ -156,6 +156,16 @@ def _use_color(choice: str, output: str | None, stream: TextIO, env: Mapping[str
     return bool(env.get("FORCE_COLOR")) or stream.isatty()
 
 
+def _write_adopt_patch(args: argparse.Namespace, options: RunOptions, report: Report) -> None:
+    # Imported here: only runs that adopt load the YAML editor.
+    from drift_action.adopt.write import Choice, write_patch  # noqa: PLC0415
+
+    charts = tuple(spec.chart for spec in options.sources if isinstance(spec, HelmSpec))
+    choice = Choice(tuple(args.adopt), args.adopt_controllers, charts)
+    for line in write_patch(report, choice, args.write_adopt_patch):
+        print(f"{PROG}: {line}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     try:
@@ -184,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{PROG}: report written to {args.output_file}", file=sys.stderr)
         else:
             sys.stdout.write(text)
+        if args.write_adopt_patch:
+            _write_adopt_patch(args, options, report)
         return exit_code(report, FailOn.NONE if args.exit_zero else FailOn(args.fail_on))
     except DriftActionError as exc:
         if debug:

@@ -253,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list the differences that are not drift, and why (text and markdown)",
     )
+    _adopt_flags(parser)
     out.add_argument(
         "--fail-on",
         choices=[choice.value for choice in FailOn],
@@ -267,3 +268,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+def _adopt_flags(parser: argparse.ArgumentParser) -> None:
+    adopt = parser.add_argument_group(
+        "adopting live values into Git (raw YAML and Kustomize resource files)"
+    )
+    adopt.add_argument(
+        "--write-adopt-patch", metavar="FILE",
+        help="write a unified diff (for git apply) that makes the manifests equal the live "
+        "values of the drifted fields; Secret values and controllers' values are left out",
+    )  # fmt: skip
+    adopt.add_argument(
+        "--adopt", action="append", default=[], metavar="FIELD_GLOB",
+        help="adopt only fields whose path matches, e.g. spec.replicas or '*.image'; repeatable",
+    )  # fmt: skip
+    adopt.add_argument(
+        "--adopt-controllers", action="store_true",
+        help="also adopt values a controller wrote (by default only people's edits)",
+    )  # fmt: skip
