@@ -7,6 +7,7 @@ ruamel.yaml is imported on the first edit, so runs that adopt nothing do not loa
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,17 +25,35 @@ class EditRefused(Exception):
 def load(text: str) -> tuple[Any, Any]:
     """The document's round-trip tree and the YAML instance that dumps it back alike."""
     from ruamel.yaml import YAML  # noqa: PLC0415 (only runs that adopt pay for it)
-    from ruamel.yaml.util import load_yaml_guess_indent  # noqa: PLC0415
 
-    _, indent, offset = load_yaml_guess_indent(text)
+    mapping, offset = guess_indent(text)
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 1 << 16  # never fold a long line that was not folded
-    mapping = indent or 2
-    # The guess gives the dash's offset; a sequence's items sit that much further in.
-    yaml.indent(mapping=mapping, sequence=(offset or 0) + mapping, offset=offset or 0)
+    # A sequence item's content sits two columns after its dash.
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
     yaml.explicit_start = text.lstrip().startswith("---")
     return yaml.load(text), yaml
+
+
+def guess_indent(text: str) -> tuple[int, int]:
+    """How far a nested mapping is indented, and a sequence's dash under its key: from the
+    first of each in the document (ruamel's own guess takes one for the other)."""
+    mapping: int | None = None
+    offset: int | None = None
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    for line, child in itertools.pairwise(lines):
+        if not line.rstrip().endswith(":"):
+            continue
+        parent = len(line) - len(line.lstrip(" "))
+        if line.lstrip().startswith("- "):
+            parent += 2
+        step = len(child) - len(child.lstrip(" ")) - parent
+        if child.lstrip().startswith("- "):
+            offset = step if offset is None and step >= 0 else offset
+        elif step > 0 and mapping is None:
+            mapping = step
+    return mapping or 2, offset or 0
 
 
 def dump(yaml: Any, tree: Any) -> str:
