@@ -10,8 +10,9 @@ reformatting the file.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,9 @@ def edit_file(text: str, targets: Sequence[Target]) -> tuple[str, list[str]]:
             continue
         old = documents[index]
         try:
-            new_lines = _edit_document(list(old.lines), target, notes)
+            new_lines = _crlf_kept(
+                old.lines, functools.partial(_edit_document, target=target, notes=notes)
+            )
         except Exception as exc:  # (a YAML the editor cannot read: say so, go on)
             notes.append(
                 f"{target.key}: not adopted: {target.file} could not be edited "
@@ -153,14 +156,17 @@ def _carry(original: list[str], unedited: list[str], edited: list[str]) -> list[
         if any(same[i] != start + (i - i1) for i in range(i1, i2)):
             return None
         out.extend(original[taken:start])
-        out.extend(_line_end(edited[j1:j2], original))
+        out.extend(edited[j1:j2])
         taken = start + (i2 - i1)
     out.extend(original[taken:])
     return out
 
 
-def _line_end(lines: list[str], original: list[str]) -> list[str]:
-    """The dump writes \\n: a file written with \\r\\n keeps its own line ends."""
-    if original and original[0].endswith("\r\n"):
-        return [line.removesuffix("\n") + "\r\n" for line in lines]
-    return lines
+def _crlf_kept(lines: list[str], edit: Callable[[list[str]], list[str]]) -> list[str]:
+    """The editor reads and writes \n: a document written with \r\n keeps its own line ends."""
+    if not any(line.endswith("\r\n") for line in lines):
+        return edit(list(lines))
+    unix = [line.removesuffix("\r\n") + "\n" if line.endswith("\r\n") else line for line in lines]
+    return [
+        line.removesuffix("\n") + "\r\n" if line.endswith("\n") else line for line in edit(unix)
+    ]
