@@ -13,7 +13,6 @@ The live edits, each by its own field manager:
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
 
@@ -182,19 +181,3 @@ def write_live(path: Path) -> Path:
     items = {"apiVersion": "v1", "kind": "List", "items": live_objects()}
     path.write_text(yaml.safe_dump(items, sort_keys=False), encoding="utf-8")
     return path
-
-
-def cwd(path: Path) -> Any:
-    """chdir into `path` for a block (the CLI reads its files relative to the current folder)."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def inside() -> Any:
-        before = os.getcwd()
-        os.chdir(path)
-        try:
-            yield path
-        finally:
-            os.chdir(before)
-
-    return inside()
