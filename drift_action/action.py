@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from drift_action import ISSUES_URL
+from drift_action.adopt.suggest import Suggestion
 from drift_action.base_checkout import base_checkout
 from drift_action.cli import EXIT_ERROR, config_file, exit_code
 from drift_action.compare.dry_run import CompareMode
@@ -18,7 +19,7 @@ from drift_action.core.bounds import RenderLimits, parse_seconds, parse_size
 from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import DriftActionError, UsageError
 from drift_action.core.files import write_atomic
-from drift_action.core.model import ChangeClass, FailOn
+from drift_action.core.model import ChangeClass, FailOn, Report
 from drift_action.core.selector import parse_selector
 from drift_action.core.tools import which
 from drift_action.core.wording import ACTION
@@ -323,6 +324,7 @@ def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
             },
         )
     if config.github is not None:
+        suggestions = _adopt_suggestions(config, run_options, report)
         refused = publish.publish(
             report,
             config.github,
@@ -330,12 +332,34 @@ def action(config: ActionConfig, github: GitHubApi | None = None) -> int:
             github,
             fail_on=config.fail_on,
             explain=config.explain,
+            suggestions=suggestions,
         )
         for warning in refused:
             print(command("warning", warning))
         if refused and config.summary_path:
             append_summary(config.summary_path, publish.summary_warnings(refused))
     return exit_code(report, config.fail_on)
+
+
+def _adopt_suggestions(
+    config: ActionConfig, run_options: RunOptions, report: Report
+) -> tuple[Suggestion, ...]:
+    """With suggest_adopt on a pull request: the review suggestions that adopt live values, also
+    written to the job summary as a patch (GitHub takes suggestions only on the PR's diff)."""
+    context, github = config.github_context, config.github
+    if github is None or not github.suggest_adopt or context is None or context.pr_number is None:
+        return ()
+    # Imported here: only runs that adopt load the YAML editor.
+    from drift_action.adopt.write import Choice, pull_request_suggestions  # noqa: PLC0415
+    from drift_action.github.review import summary_patch  # noqa: PLC0415
+
+    charts = tuple(spec.chart for spec in run_options.sources if isinstance(spec, HelmSpec))
+    suggestions, notes = pull_request_suggestions(report, Choice(helm_charts=charts), os.getcwd())
+    for note in notes:
+        print(command("notice", note))
+    if config.summary_path and suggestions:
+        append_summary(config.summary_path, summary_patch(suggestions))
+    return suggestions
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

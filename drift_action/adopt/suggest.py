@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from drift_action.adopt.model import AdoptPlan
 
-MARKER = "<!-- drift-action:adopt -->"
-
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -21,14 +19,24 @@ class Suggestion:
     start_line: int  # first line replaced (1-based, the head's file)
     line: int  # last line replaced
     replacement: str  # the new lines, with line ends
+    original: str  # the lines replaced, with line ends
 
     @property
-    def body(self) -> str:
+    def block(self) -> str:
+        """The ```suggestion block GitHub offers to commit."""
         fence = "````" if "```" in self.replacement else "```"
-        return (
-            f"{MARKER}\nThe live cluster differs from Git here: accept this suggestion to "
-            f"adopt the live value into Git.\n\n{fence}suggestion\n{self.replacement}{fence}\n"
+        return f"{fence}suggestion\n{self.replacement}{fence}\n"
+
+    @property
+    def as_diff(self) -> str:
+        """The same change as a ```diff block, for where a suggestion cannot go."""
+        old = [f"-{line}" for line in self.original.splitlines()]
+        new = [f"+{line}" for line in self.replacement.splitlines()]
+        fence = "````" if "```" in self.original + self.replacement else "```"
+        where = f"{self.path}, line {self.start_line}" + (
+            f" to {self.line}" if self.line != self.start_line else ""
         )
+        return f"{where}:\n\n{fence}diff\n" + "\n".join([*old, *new]) + f"\n{fence}\n"
 
     def apply(self, text: str) -> str:
         """The file's text with this suggestion applied, as GitHub applies it."""
@@ -47,13 +55,13 @@ def suggestions(plan: AdoptPlan) -> tuple[Suggestion, ...]:
             if tag == "equal":
                 continue
             if i1 == i2:  # an insertion: replace the line before with itself and the new ones
-                if i1 == 0:
-                    out.append(Suggestion(change.path, 1, 1, "".join(after[j1:j2] + before[:1])))
-                    continue
+                anchor = max(i1 - 1, 0)
+                new = [*after[j1:j2], before[0]] if i1 == 0 else [before[i1 - 1], *after[j1:j2]]
                 out.append(
-                    Suggestion(change.path, i1, i1, "".join([before[i1 - 1], *after[j1:j2]]))
+                    Suggestion(change.path, anchor + 1, anchor + 1, "".join(new), before[anchor])
                 )
                 continue
-            out.append(Suggestion(change.path, i1 + 1, i2, "".join(after[j1:j2])))
+            old = "".join(before[i1:i2])
+            out.append(Suggestion(change.path, i1 + 1, i2, "".join(after[j1:j2]), old))
     # Bottom up within a file, so applying them in order keeps the earlier line numbers right.
     return tuple(sorted(out, key=lambda s: (s.path, -s.start_line)))

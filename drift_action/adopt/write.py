@@ -1,4 +1,5 @@
-"""`--write-adopt-patch`: the adoption as a unified diff in a file, whole or not at all."""
+"""The entry points' adoption: `--write-adopt-patch` (a unified diff in a file, whole or not
+at all) and the action's review suggestions."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import os
 from drift_action.adopt.choose import Choice
 from drift_action.adopt.patch import unified_diff
 from drift_action.adopt.plan import plan_adoption, repository_root
+from drift_action.adopt.suggest import Suggestion, suggestions
 from drift_action.core.files import write_atomic
 from drift_action.core.model import Report
 
-__all__ = ["Choice", "write_patch"]
+__all__ = ["Choice", "pull_request_suggestions", "write_patch"]
 
 
 def write_patch(report: Report, choice: Choice, path: str) -> list[str]:
@@ -24,3 +26,11 @@ def write_patch(report: Report, choice: Choice, path: str) -> list[str]:
         "from the repository root with git apply)"
     )
     return lines
+
+
+def pull_request_suggestions(
+    report: Report, choice: Choice, workspace: str
+) -> tuple[tuple[Suggestion, ...], tuple[str, ...]]:
+    """The review suggestions that adopt the chosen live values, and the notes on the rest."""
+    plan = plan_adoption(report, choice, repository_root(workspace))
+    return suggestions(plan), plan.notes

@@ -43,6 +43,37 @@ class Issue:
         return self.number
 
 
+@dataclass(frozen=True)
+class PullFile:
+    """A file a pull request changes, with its patch (None when GitHub shows none: binary or
+    too large)."""
+
+    path: str
+    patch: str | None
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    """A comment on a line of a pull request's diff."""
+
+    id: int
+    path: str
+    line: int | None  # None once the line is no longer in the diff (outdated)
+    body: str
+    author: Author
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """A review comment to post, on the head's side of the diff: `line`, or from `start_line`
+    to `line`."""
+
+    path: str
+    line: int
+    body: str
+    start_line: int | None = None
+
+
 class GitHubApi(Protocol):
     def own_login(self) -> str | None:
         """The token's own login, or None when the token cannot tell (GITHUB_TOKEN)."""
@@ -75,3 +106,11 @@ class GitHubApi(Protocol):
     def edit_issue(self, issue: Issue, *, body: str | None = None, close: bool = False) -> None: ...
 
     def comment_issue(self, issue: Issue, body: str) -> None: ...
+
+    def pull_request_files(self, number: int) -> Sequence[PullFile]: ...
+
+    def review_comments(self, number: int) -> Sequence[ReviewComment]: ...
+
+    def create_review(
+        self, number: int, sha: str, body: str, comments: Sequence[ReviewLine]
+    ) -> None: ...

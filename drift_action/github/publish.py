@@ -14,10 +14,11 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from drift_action.adopt.suggest import Suggestion
 from drift_action.core.errors import GitHubError, InputError, UsageError
 from drift_action.core.files import read_text
 from drift_action.core.model import FailOn, Report
-from drift_action.github import checks, comment, issue
+from drift_action.github import checks, comment, issue, review
 from drift_action.github.api import GitHubApi
 from drift_action.github.context import GitHubContext, parse_context
 from drift_action.github.settings import CommentMode, PublishSettings
@@ -36,6 +37,7 @@ _PERMISSION = {
     "comment": "pull-requests: write",
     "check run": "checks: write",
     "issue": "issues: write",
+    "adopt suggestions": "pull-requests: write",
 }
 
 
@@ -115,8 +117,11 @@ def publish(
     *,
     fail_on: FailOn,
     explain: bool,
+    suggestions: Sequence[Suggestion] = (),
 ) -> tuple[str, ...]:
-    """Publish everything asked for; the warnings for what GitHub would not take."""
+    """Publish everything asked for; the warnings for what GitHub would not take.
+
+    `suggestions`: the review suggestions that adopt live values, when `suggest_adopt` is on."""
     if context is None:
         return (NOT_IN_ACTIONS,)
     if api is None:  # a caller that publishes elsewhere (or not at all)
@@ -129,7 +134,9 @@ def publish(
         steps.append(("check run", publisher.check_run))
     if issue.wanted(settings.issue_mode, context):
         steps.append(("issue", publisher.issue))
-    warnings = []
+    if settings.suggest_adopt and suggestions and context.pr_number is not None:
+        steps.append(("adopt suggestions", lambda: publisher.suggest(suggestions)))
+    warnings = publisher.notes
     for what, step in steps:
         try:
             step()
@@ -182,6 +189,7 @@ class _Publisher:
             self.document, self.marker, run_url=context.run_url, sha=context.sha
         )
         self._own: tuple[str | None] | None = None
+        self.notes: list[str] = []  # what a step says besides GitHub's refusals
 
     def own_login(self) -> str | None:
         """The token's own login, asked once, on first need."""
@@ -240,6 +248,26 @@ class _Publisher:
         )
         for batch in batches[1:]:
             self.api.add_annotations(run, output, batch)
+
+    def suggest(self, suggestions: Sequence[Suggestion]) -> None:
+        number, settings = self.context.pr_number, self.settings
+        assert number is not None
+        plan = review.plan_review(
+            suggestions,
+            self.api.pull_request_files(number),
+            self.api.review_comments(number),
+            settings.report_id,
+        )
+        if plan.outside:
+            self.notes.append(
+                f"drift-action: {len(plan.outside)} adopt suggestion(s) fall on lines this pull "
+                "request does not change, where GitHub takes no review comment: they are in "
+                "the job summary's adopt patch."
+            )
+        if plan.comments:
+            self.api.create_review(
+                number, self.context.sha, review.review_body(plan), plan.comments
+            )
 
     def issue(self) -> None:
         settings = self.settings

@@ -26,7 +26,14 @@ from github.Organization import Organization
 from github.Repository import Repository
 
 from drift_action.core.errors import GitHubError
-from drift_action.github.api import Author, Comment, Issue
+from drift_action.github.api import (
+    Author,
+    Comment,
+    Issue,
+    PullFile,
+    ReviewComment,
+    ReviewLine,
+)
 from drift_action.github.checks import Annotation, CheckOutput
 from drift_action.github.context import GitHubContext
 
@@ -176,6 +183,37 @@ class PyGitHubApi:
     def comment_issue(self, issue: Issue, body: str) -> None:
         with self._translate(f"comment on issue #{issue.number}"):
             self._issues[issue.number].create_comment(body)
+
+    def pull_request_files(self, number: int) -> Sequence[PullFile]:
+        with self._translate(f"list the files of pull request #{number}"):
+            found = _reread(lambda: list(self._repo.get_pull(number).get_files()))
+        return [PullFile(str(f.filename), f.patch) for f in found]
+
+    def review_comments(self, number: int) -> Sequence[ReviewComment]:
+        with self._translate(f"list the review comments of pull request #{number}"):
+            found = _reread(lambda: list(self._repo.get_pull(number).get_review_comments()))
+        return [
+            ReviewComment(c.id, str(c.path), c.line, c.body or "", _author(c.user)) for c in found
+        ]
+
+    def create_review(
+        self, number: int, sha: str, body: str, comments: Sequence[ReviewLine]
+    ) -> None:
+        lines: list[Any] = []
+        for comment in comments:
+            line: dict[str, Any] = {
+                "path": comment.path,
+                "line": comment.line,
+                "side": "RIGHT",
+                "body": comment.body,
+            }
+            if comment.start_line is not None:
+                line.update(start_line=comment.start_line, start_side="RIGHT")
+            lines.append(line)
+        with self._translate(f"review pull request #{number} ({len(lines)} suggestions)"):
+            self._repo.get_pull(number).create_review(
+                commit=self._repo.get_commit(sha), body=body, event="COMMENT", comments=lines
+            )
 
     @contextmanager
     def _translate(self, what: str) -> Iterator[None]:

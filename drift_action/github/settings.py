@@ -37,6 +37,7 @@ class PublishSettings:
     issue_mode: IssueMode = IssueMode.AUTO
     issue_labels: tuple[str, ...] = ("drift",)
     pr_number: int | None = None  # the pull request to comment on, for workflow_run workflows
+    suggest_adopt: bool = False  # review suggestions that adopt live values into Git
 
 
 def publish_settings(env: Mapping[str, str]) -> PublishSettings | None:
@@ -51,6 +52,7 @@ def publish_settings(env: Mapping[str, str]) -> PublishSettings | None:
     hide_outdated = bool_input(env, "hide_outdated", default=False)
     labels = list_input(env, "issue_labels") or ("drift",)
     pr_number = _pr_number(input_value(env, "pr_number"))
+    suggest_adopt = bool_input(env, "suggest_adopt", default=False)
     token = input_value(env, "github_token")
     if not token:
         asked = (
@@ -68,6 +70,7 @@ def publish_settings(env: Mapping[str, str]) -> PublishSettings | None:
         issue_mode=issue_mode,
         issue_labels=labels,
         pr_number=pr_number,
+        suggest_adopt=suggest_adopt,
     )
 
 
