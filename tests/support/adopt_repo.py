@@ -181,3 +181,41 @@ def write_live(path: Path) -> Path:
     items = {"apiVersion": "v1", "kind": "List", "items": live_objects()}
     path.write_text(yaml.safe_dump(items, sort_keys=False), encoding="utf-8")
     return path
+
+
+def make_pr(root: Path, base: dict[str, str], head: dict[str, str]) -> tuple[Path, str, str]:
+    """A repository whose `main` holds `base` and whose checked-out branch `pr` holds `head`
+    (file path -> text, under the repository); the base and head commits."""
+    repo = root / "repo"
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    for files, message in ((base, "base"), (head, "head")):
+        for old in repo.glob("k8s/*"):
+            old.unlink()
+        for path, text in files.items():
+            (repo / path).parent.mkdir(parents=True, exist_ok=True)
+            (repo / path).write_text(text, encoding="utf-8")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", message)
+        if message == "base":
+            git(repo, "checkout", "-qb", "pr")
+    return repo, git(repo, "rev-parse", "main"), git(repo, "rev-parse", "pr")
+
+
+def pull_files(repo: Path, base: str, head: str) -> dict[str, str]:
+    """Each changed file's patch as GitHub's pull request files list gives it: the hunks."""
+    names = git(repo, "diff", "--no-renames", "--name-only", base, head).splitlines()
+    files = {}
+    for name in names:
+        patch = git(repo, "diff", "--no-renames", base, head, "--", name)
+        files[name] = patch[patch.index("@@") :] if "@@" in patch else ""
+    return files
+
+
+def split_documents(text: str) -> dict[str, str]:
+    """APP's documents by kind, each with its `---` line, so a base can hold them apart."""
+    parts = text.split("---\n")
+    return {
+        str(yaml.safe_load(part)["kind"]): ("" if i == 0 else "---\n") + part
+        for i, part in enumerate(parts)
+    }

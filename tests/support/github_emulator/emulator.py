@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Any
 
 from .faults import Fault, Faults
 from .routes import HttpError
@@ -63,6 +64,21 @@ class GitHubEmulator:
             self.store.issues[number] = Issue(number, title, "", author, pull_head=head_sha)
             self.store.commits.add(head_sha)
             return number
+
+    def set_pull_files(self, number: int, files: dict[str, str]) -> None:
+        """The pull request's diff: each changed file's patch, as GET .../pulls/N/files gives."""
+        with self.store.lock:
+            self.store.pull_files[number] = dict(files)
+
+    def review_comments(self, number: int) -> list[Any]:
+        with self.store.lock:
+            found = [c for c in self.store.review_comments.values() if c.pull == number]
+            return sorted(found, key=lambda c: int(c.id))
+
+    def reviews(self, number: int) -> list[Any]:
+        with self.store.lock:
+            found = [r for r in self.store.reviews.values() if r.pull == number]
+            return sorted(found, key=lambda r: int(r.id))
 
     def add_commit(self, sha: str) -> None:
         self.store.commits.add(sha)

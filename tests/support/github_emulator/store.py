@@ -111,6 +111,10 @@ class Store:
         self.comments: dict[int, Comment] = {}
         self.check_runs: dict[int, CheckRun] = {}
         self.commits: set[str] = set()
+        # Pull request reviews (reviews.py): each PR's files and patches, reviews, comments.
+        self.pull_files: dict[int, dict[str, str]] = {}
+        self.reviews: dict[int, Any] = {}
+        self.review_comments: dict[int, Any] = {}
         self._next_number = 1
         self._next_id = 1_000_001
 
