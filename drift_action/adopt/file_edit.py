@@ -156,10 +156,26 @@ def _carry(original: list[str], unedited: list[str], edited: list[str]) -> list[
         if any(same[i] != start + (i - i1) for i in range(i1, i2)):
             return None
         out.extend(original[taken:start])
-        out.extend(edited[j1:j2])
+        new = edited[j1:j2]
+        if i2 - i1 == j2 - j1:  # lines replaced one for one: keep each comment's spacing
+            new = [_comment_gap(original[start + k], line) for k, line in enumerate(new)]
+        out.extend(new)
         taken = start + (i2 - i1)
     out.extend(original[taken:])
     return out
+
+
+_COMMENT = re.compile(r"(?P<gap>[ \t]+)(?P<comment>#[^'\"]*)$")
+
+
+def _comment_gap(old: str, new: str) -> str:
+    """The round trip keeps a comment's column, or one space when the new value reaches it;
+    the old line's gap between value and comment is kept instead, as a person would."""
+    body_old, body_new = old.rstrip("\n"), new.rstrip("\n")
+    was, now = _COMMENT.search(body_old), _COMMENT.search(body_new)
+    if was is None or now is None or was["comment"] != now["comment"]:
+        return new
+    return body_new[: now.start()] + was["gap"] + now["comment"] + new[len(body_new) :]
 
 
 def _crlf_kept(lines: list[str], edit: Callable[[list[str]], list[str]]) -> list[str]:
