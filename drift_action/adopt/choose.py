@@ -8,6 +8,7 @@ in Git that drift-action does not edit: for those the note names where to look i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -77,7 +78,10 @@ def _not_editable(result: ResourceResult, choice: Choice) -> str | None:
             "the resource's arguments there, not the plan"
         )
     for chart in choice.helm_charts:
-        if _under(source.file, chart):
+        # Helm names a template by the chart's name (`# Source: web/templates/...`), which is
+        # most often its folder's name; a chart under the path given counts too.
+        name = os.path.basename(chart.replace("\\", "/").rstrip("/"))
+        if _under(source.file, chart) or _under(source.file, name):
             return (
                 f"not adopted: rendered by the Helm chart {chart}; change the chart's values "
                 f"(the template is {source.file}), not the rendered manifest"

@@ -22,8 +22,9 @@ def plan_adoption(report: Report, choice: Choice, root: str) -> AdoptPlan:
         names = ", ".join(sorted({str(t.key) for t in group}))
         if not os.path.isfile(file):
             notes.append(
-                f"{names}: not adopted: the build does not say which file declares it "
-                f"({file}); add the field there by hand"
+                f"{names}: not adopted: {file} is not a file to edit (a chart's template, or a "
+                "kustomization built without `buildMetadata: [originAnnotations]`, which names "
+                "each object's file)"
             )
             continue
         real = os.path.realpath(file)
