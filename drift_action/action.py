@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from drift_action import ISSUES_URL
-from drift_action.adopt.suggest import Suggestion
+from drift_action.adopt.present import Suggestion
 from drift_action.base_checkout import base_checkout
 from drift_action.cli import EXIT_ERROR, config_file, exit_code
 from drift_action.compare.dry_run import CompareMode
@@ -350,7 +350,7 @@ def _adopt_suggestions(
     if github is None or not github.suggest_adopt or context is None or context.pr_number is None:
         return ()
     # Imported here: only runs that adopt load the YAML editor.
-    from drift_action.adopt.write import Choice, pull_request_suggestions  # noqa: PLC0415
+    from drift_action.adopt.plan import Choice, pull_request_suggestions  # noqa: PLC0415
     from drift_action.github.review import summary_patch  # noqa: PLC0415
 
     charts = tuple(spec.chart for spec in run_options.sources if isinstance(spec, HelmSpec))

@@ -158,7 +158,7 @@ def _use_color(choice: str, output: str | None, stream: TextIO, env: Mapping[str
 
 def _write_adopt_patch(args: argparse.Namespace, options: RunOptions, report: Report) -> None:
     # Imported here: only runs that adopt load the YAML editor.
-    from drift_action.adopt.write import Choice, write_patch  # noqa: PLC0415
+    from drift_action.adopt.plan import Choice, write_patch  # noqa: PLC0415
 
     charts = tuple(spec.chart for spec in options.sources if isinstance(spec, HelmSpec))
     choice = Choice(tuple(args.adopt), args.adopt_controllers, charts)

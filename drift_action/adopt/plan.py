@@ -1,4 +1,6 @@
-"""An adoption planned from a report: the files read, edited in memory, nothing written."""
+"""An adoption planned from a report (the files read, edited in memory), and what the entry
+points make of it: `--write-adopt-patch` (a unified diff in a file, whole or not at all) and the
+action's review suggestions."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ import os
 from drift_action.adopt.choose import Choice, choose, targets_by_file
 from drift_action.adopt.file_edit import edit_file
 from drift_action.adopt.model import AdoptPlan, FileChange
+from drift_action.adopt.present import Suggestion, suggestions, unified_diff
 from drift_action.core.errors import DriftActionError
-from drift_action.core.files import read_text
+from drift_action.core.files import read_text, write_atomic
 from drift_action.core.model import Report
+
+__all__ = ["Choice", "plan_adoption", "pull_request_suggestions", "repository_root", "write_patch"]
 
 
 def plan_adoption(report: Report, choice: Choice, root: str) -> AdoptPlan:
@@ -55,3 +60,24 @@ def repository_root(start: str) -> str:
         if parent == here:
             return os.path.realpath(start)
         here = parent
+
+
+def write_patch(report: Report, choice: Choice, path: str) -> list[str]:
+    """Writes the patch (empty when nothing is adopted); returns what to tell the user."""
+    plan = plan_adoption(report, choice, repository_root(os.getcwd()))
+    write_atomic(path, unified_diff(plan))
+    lines = [f"warning: {' '.join(note.split())}" for note in plan.notes]
+    count = len(plan.files)
+    lines.append(
+        f"adopt patch written to {path} ({count} file{'s' if count != 1 else ''}; apply it "
+        "from the repository root with git apply)"
+    )
+    return lines
+
+
+def pull_request_suggestions(
+    report: Report, choice: Choice, workspace: str
+) -> tuple[tuple[Suggestion, ...], tuple[str, ...]]:
+    """The review suggestions that adopt the chosen live values, and the notes on the rest."""
+    plan = plan_adoption(report, choice, repository_root(workspace))
+    return suggestions(plan), plan.notes

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from drift_action.adopt.suggest import Suggestion
+from drift_action.adopt.present import Suggestion
 from drift_action.core.errors import GitHubError, InputError, UsageError
 from drift_action.core.files import read_text
 from drift_action.core.model import FailOn, Report

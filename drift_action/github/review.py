@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from drift_action.adopt.suggest import Suggestion
+from drift_action.adopt.present import Suggestion
 from drift_action.github.api import PullFile, ReviewComment, ReviewLine
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@", re.MULTILINE)

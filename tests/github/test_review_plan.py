@@ -3,7 +3,7 @@ none twice, the others counted for the job summary."""
 
 from __future__ import annotations
 
-from drift_action.adopt.suggest import Suggestion
+from drift_action.adopt.present import Suggestion
 from drift_action.github.api import Author, PullFile, ReviewComment
 from drift_action.github.review import body, hunks, plan_review
 

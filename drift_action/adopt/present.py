@@ -1,4 +1,5 @@
-"""An adoption as pull request review suggestions: each run of changed lines becomes one
+"""An adoption as text: a unified diff that `git apply` takes (`a/` and `b/` paths from the
+repository root), and pull request review suggestions: each run of changed lines becomes one
 comment on the head's lines it replaces, with a ```suggestion block holding the new lines.
 
 A suggestion replaces whole lines; pure insertions are anchored on the line before them (which
@@ -65,3 +66,22 @@ def suggestions(plan: AdoptPlan) -> tuple[Suggestion, ...]:
             out.append(Suggestion(change.path, i1 + 1, i2, "".join(after[j1:j2]), old))
     # Bottom up within a file, so applying them in order keeps the earlier line numbers right.
     return tuple(sorted(out, key=lambda s: (s.path, -s.start_line)))
+
+
+def unified_diff(plan: AdoptPlan) -> str:
+    out: list[str] = []
+    for change in plan.files:
+        before = change.before.splitlines(keepends=True)
+        after = change.after.splitlines(keepends=True)
+        lines = list(
+            difflib.unified_diff(before, after, f"a/{change.path}", f"b/{change.path}", n=3)
+        )
+        if not lines:
+            continue
+        out.append(f"diff --git a/{change.path} b/{change.path}\n")
+        for line in lines:
+            if line.endswith("\n"):
+                out.append(line)
+            else:  # a last line with no line end, as diff marks it
+                out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
