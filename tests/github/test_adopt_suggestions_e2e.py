@@ -117,6 +117,14 @@ def test_suggestions_applied_make_git_equal_live_and_change_nothing_else(
     assert "replicas: 3  # the HPA is off in this environment" in replaced
     assert "Secret shop/creds data.password: not adopted" in result.stdout  # type: ignore[attr-defined]
 
+    # Only what `pull-requests: write` allows: the comment, the PR's files, its reviews.
+    allowed = re.compile(
+        rf"^/repos/octo-org/shop/(issues/{number}/comments|issues/comments/\d+"
+        rf"|pulls/{number}/(files|comments|reviews))$"
+    )
+    assert all(allowed.match(r.path) for r in gh.requests), [r.path for r in gh.requests]
+    assert [r.method for r in gh.requests if r.path.endswith("/reviews")] == ["POST"]
+
     replay(repo, gh, number)
     assert drifted(repo) == {"Secret creds": {"data.password"}}
     after = (repo / "k8s" / "app.yaml").read_text(encoding="utf-8")
