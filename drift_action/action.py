@@ -353,8 +353,12 @@ def _adopt_suggestions(
     from drift_action.adopt.plan import Choice, pull_request_suggestions  # noqa: PLC0415
     from drift_action.github.review import summary_patch  # noqa: PLC0415
 
-    charts = tuple(spec.chart for spec in run_options.sources if isinstance(spec, HelmSpec))
-    suggestions, notes = pull_request_suggestions(report, Choice(helm_charts=charts), os.getcwd())
+    helm = [spec for spec in run_options.sources if isinstance(spec, HelmSpec)]
+    choice = Choice(
+        helm_charts=tuple(s.chart for s in helm),
+        helm_values_files=tuple(file for spec in helm for file in spec.values),
+    )
+    suggestions, notes = pull_request_suggestions(report, choice, os.getcwd())
     for note in notes:
         print(command("notice", note))
     if config.summary_path and suggestions:

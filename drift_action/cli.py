@@ -160,8 +160,9 @@ def _write_adopt_patch(args: argparse.Namespace, options: RunOptions, report: Re
     # Imported here: only runs that adopt load the YAML editor.
     from drift_action.adopt.plan import Choice, write_patch  # noqa: PLC0415
 
-    charts = tuple(spec.chart for spec in options.sources if isinstance(spec, HelmSpec))
-    choice = Choice(tuple(args.adopt), args.adopt_controllers, charts)
+    helm = [spec for spec in options.sources if isinstance(spec, HelmSpec)]
+    values = tuple(file for spec in helm for file in spec.values)
+    choice = Choice(tuple(args.adopt), args.adopt_controllers, tuple(s.chart for s in helm), values)
     for line in write_patch(report, choice, args.write_adopt_patch):
         print(f"{PROG}: {line}", file=sys.stderr)
 

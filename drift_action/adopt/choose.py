@@ -8,11 +8,13 @@ in Git that drift-action does not edit: for those the note names where to look i
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from drift_action.adopt.helm_values import ValuesFiles, values_hint
 from drift_action.adopt.model import Action, Edit, Target
 from drift_action.core.model import (
     Actor,
@@ -34,6 +36,10 @@ class Choice:
     fields: tuple[str, ...] = ()  # globs over field paths (`spec.replicas`, `*.image`); none: all
     controllers: bool = False  # also adopt values a controller wrote
     helm_charts: tuple[str, ...] = ()  # chart folders: objects rendered from them are not edited
+    helm_values_files: tuple[str, ...] = ()  # the values files given (helm -f)
+    # The charts' values.yaml and those files, as read (`plan` loads them), to name the key
+    # behind a value.
+    helm_values: ValuesFiles = ()
 
 
 def choose(report: Report, choice: Choice) -> tuple[list[Target], list[str]]:
@@ -49,6 +55,7 @@ def choose(report: Report, choice: Choice) -> tuple[list[Target], list[str]]:
         refused = _not_editable(result, choice)
         if refused is not None:
             notes.append(f"{result.key}: {refused}")
+            notes.extend(_values_hints(result, wanted, choice))
             continue
         edits: list[Edit] = []
         for change in wanted:
@@ -87,6 +94,22 @@ def _not_editable(result: ResourceResult, choice: Choice) -> str | None:
                 f"(the template is {source.file}), not the rendered manifest"
             )
     return None
+
+
+def _values_hints(result: ResourceResult, changes: Sequence[Change], choice: Choice) -> list[str]:
+    """For a Helm object: the values key that holds Git's value, where exactly one does."""
+    source = result.source
+    if source is None or source.address is not None or not choice.helm_values:
+        return []
+    hints = []
+    for change in changes:
+        found = None if change.redacted else values_hint(choice.helm_values, change.desired)
+        if found is not None:
+            hints.append(
+                f"{result.key} {change.path_text}: Git's value is in {found} (live: "
+                f"{json.dumps(change.live, default=str)})"
+            )
+    return hints
 
 
 def _skip(result: ResourceResult, change: Change, choice: Choice) -> str | None:

@@ -5,6 +5,10 @@ action's review suggestions."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
+from typing import Any
+
+import yaml
 
 from drift_action.adopt.choose import Choice, choose, targets_by_file
 from drift_action.adopt.file_edit import edit_file
@@ -20,7 +24,7 @@ __all__ = ["Choice", "plan_adoption", "pull_request_suggestions", "repository_ro
 def plan_adoption(report: Report, choice: Choice, root: str) -> AdoptPlan:
     """The edits that make Git equal the live values chosen; `root` is the repository's top
     folder, which the paths of the changes are relative to."""
-    targets, notes = choose(report, choice)
+    targets, notes = choose(report, replace(choice, helm_values=_values_files(choice)))
     files: list[FileChange] = []
     top = os.path.realpath(root)
     for file, group in sorted(targets_by_file(targets).items()):
@@ -47,6 +51,21 @@ def plan_adoption(report: Report, choice: Choice, root: str) -> AdoptPlan:
             relative = os.path.relpath(real, top).replace(os.sep, "/")
             files.append(FileChange(relative, before, after))
     return AdoptPlan(tuple(files), tuple(notes))
+
+
+def _values_files(choice: Choice) -> list[tuple[str, Any]]:
+    """Each chart's values.yaml, then the values files given; those that cannot be read are
+    left out (the render already said what was wrong with them)."""
+    files = [os.path.join(chart, "values.yaml") for chart in choice.helm_charts]
+    loaded: list[tuple[str, Any]] = []
+    for file in [*files, *choice.helm_values_files]:
+        if not os.path.isfile(file):
+            continue
+        try:
+            loaded.append((file, yaml.safe_load(read_text(file))))
+        except (DriftActionError, yaml.YAMLError):
+            continue
+    return loaded
 
 
 def repository_root(start: str) -> str:

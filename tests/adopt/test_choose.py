@@ -90,3 +90,13 @@ def test_helm_and_terraform_objects_are_named_not_edited() -> None:
     named = _result((REPLICAS,), SourceLocation("web/templates/deploy.yaml"))
     targets, notes = choose(Report((named,)), Choice(helm_charts=("deploy/charts/web",)))
     assert targets == [] and "deploy/charts/web" in notes[0]
+
+
+def test_a_values_key_is_named_only_when_one_holds_the_value() -> None:
+    from drift_action.adopt.helm_values import values_hint
+
+    values = [("values.yaml", {"image": {"tag": "1.2.3"}, "replicas": 1, "other": 1})]
+    assert values_hint(values, "1.2.3") == "values.yaml key image.tag"
+    assert values_hint(values, 1) is None  # two keys hold it: no guess
+    assert values_hint(values, True) is None
+    assert values_hint(values, "1") is None  # too common to say
