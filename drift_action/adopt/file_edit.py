@@ -20,6 +20,9 @@ from drift_action.adopt import yaml_edit
 from drift_action.adopt.model import Target
 from drift_action.core.paths import format_path
 
+# An anchor or alias outside quotes and comments: `&name` or `*name` after a space, `-`, `:`,
+# `[`, `{` or `,` (a string holding one is refused too: the safe side).
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s\[\]{},]+", re.MULTILINE)
 _MARKER = re.compile(r"^(---|\.\.\.)(\s|$)")
 
 
@@ -99,10 +102,15 @@ def _identity(document: _Document) -> Mapping[str, Any] | None:
 def _edit_document(lines: list[str], target: Target, notes: list[str]) -> list[str]:
     """One edit at a time, each checked on its own: one field the editor cannot place does
     not hold back the others."""
+    if _ANCHOR.search("".join(lines)):
+        # One anchored value may be used in several places: an edit there would change them
+        # all, and walking aliases could expand a small file into a huge tree.
+        notes.append(f"{target.key}: not adopted: its document in {target.file} uses YAML anchors")
+        return lines
     for edit in target.edits:
         where = f"{target.key} {format_path(edit.path)}"
-        tree, yaml = yaml_edit.load("".join(lines))
-        unedited = yaml_edit.dump(yaml, tree).splitlines(keepends=True)
+        tree, editor = yaml_edit.load("".join(lines))
+        unedited = yaml_edit.dump(editor, tree).splitlines(keepends=True)
         try:
             yaml_edit.apply(tree, edit)
         except yaml_edit.EditRefused as exc:
@@ -111,7 +119,7 @@ def _edit_document(lines: list[str], target: Target, notes: list[str]) -> list[s
                 "generator or a default"
             )
             continue
-        edited = yaml_edit.dump(yaml, tree).splitlines(keepends=True)
+        edited = yaml_edit.dump(editor, tree).splitlines(keepends=True)
         merged = _carry(lines, unedited, edited)
         if merged is None or not _reads_as(merged, tree):
             notes.append(

@@ -27,13 +27,14 @@ def load(text: str) -> tuple[Any, Any]:
     from ruamel.yaml import YAML  # noqa: PLC0415 (only runs that adopt pay for it)
 
     mapping, offset = guess_indent(text)
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 1 << 16  # never fold a long line that was not folded
+    # The round-trip loader builds plain data (tags are kept as tags, never constructed).
+    editor = YAML(typ="rt")
+    editor.preserve_quotes = True
+    editor.width = 1 << 16  # never fold a long line that was not folded
     # A sequence item's content sits two columns after its dash.
-    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
-    yaml.explicit_start = text.lstrip().startswith("---")
-    return yaml.load(text), yaml
+    editor.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    editor.explicit_start = text.lstrip().startswith("---")
+    return editor.load(text), editor
 
 
 def guess_indent(text: str) -> tuple[int, int]:
@@ -56,9 +57,9 @@ def guess_indent(text: str) -> tuple[int, int]:
     return mapping or 2, offset or 0
 
 
-def dump(yaml: Any, tree: Any) -> str:
+def dump(editor: Any, tree: Any) -> str:
     out = io.StringIO()
-    yaml.dump(tree, out)
+    editor.dump(tree, out)
     return out.getvalue()
 
 

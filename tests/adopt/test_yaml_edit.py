@@ -178,3 +178,11 @@ def test_line_ends_are_kept(newline: str) -> None:
     target = Target("c.yaml", OTHER, "v1", 1, (_set(("data", "key"), "new", "value"),))
     after, _ = edit_file(text, [target])
     assert after == text.replace("'value'", "'new'")
+
+
+def test_a_document_with_anchors_is_not_edited() -> None:
+    text = "kind: ConfigMap\nmetadata:\n  name: other\ndata:\n  key: &v 'value'\n  copy: *v\n"
+    target = Target("c.yaml", OTHER, "v1", 1, (_set(("data", "key"), "new", "value"),))
+    after, notes = edit_file(text, [target])
+    assert after == text
+    assert len(notes) == 1 and "c.yaml" in notes[0]
