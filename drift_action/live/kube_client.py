@@ -219,6 +219,15 @@ class KubeClient:
         query = {"dryRun": "All", "fieldManager": FIELD_MANAGER, "force": "true"}
         return self._request("PATCH", path, query, body)
 
+    def apply(
+        self, path: str, body: Mapping[str, Any], *, manager: str, force: bool, dry_run: bool
+    ) -> Any:
+        """A server-side apply as `manager` (reconcile): stored unless `dry_run`."""
+        query = {"fieldManager": manager, "force": "true" if force else "false"}
+        if dry_run:
+            query["dryRun"] = "All"
+        return self._request("PATCH", path, query, body)
+
     def _request(
         self, method: str, path: str, query: Mapping[str, str], body: Mapping[str, Any] | None
     ) -> Any:
