@@ -188,7 +188,8 @@ def kubeconfig_credentials(spec: ClusterSpec) -> list[str]:
 
 
 class KubeClient:
-    """Raw JSON GETs and server-side-apply dry runs against one cluster."""
+    """Raw JSON GETs, server-side-apply dry runs and (for --reconcile) applies against one
+    cluster."""
 
     def __init__(self, spec: ClusterSpec) -> None:
         from kubernetes import client as k8s  # noqa: PLC0415 (see the imports above)
