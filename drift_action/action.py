@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from drift_action import ISSUES_URL
 from drift_action.adopt.present import Suggestion
 from drift_action.base_checkout import base_checkout
-from drift_action.cli import EXIT_ERROR, config_file, exit_code
+from drift_action.cli import EXIT_ERROR, config_file, exit_code, reconcile_options
 from drift_action.compare.dry_run import CompareMode
 from drift_action.config.file import load_config
 from drift_action.core.bounds import RenderLimits, parse_seconds, parse_size
@@ -20,6 +20,7 @@ from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import DriftActionError, UsageError
 from drift_action.core.files import write_atomic
 from drift_action.core.model import ChangeClass, FailOn, Report
+from drift_action.core.reconcile import ReconcileOptions
 from drift_action.core.selector import parse_selector
 from drift_action.core.tools import which
 from drift_action.core.wording import ACTION
@@ -30,6 +31,7 @@ from drift_action.github.context import (
     PULL_REQUEST_EVENTS,
     GitHubContext,
     pull_request_base,
+    reconcile_refusal,
 )
 from drift_action.github.inputs import bool_input as _bool_input
 from drift_action.github.inputs import input_value as _input
@@ -79,6 +81,7 @@ class ActionConfig:
     allow_remote_bases: bool = False  # a pull request must not make the runner fetch URLs
     fail_on: FailOn = FailOn.DRIFT
     base_ref: str | None = None  # compare with this commit too (a pull request's base)
+    reconcile: ReconcileOptions | None = None  # apply Git over the drift (reconcile: true)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionConfig:
@@ -127,6 +130,7 @@ class ActionConfig:
             limits=_render_limits(env),
             allow_empty=_bool_input(env, "allow_empty", default=False),
             allow_remote_bases=_bool_input(env, "allow_remote_bases", default=False),
+            reconcile=_reconcile(env),
         )
 
     @property
@@ -160,6 +164,7 @@ class ActionConfig:
             allow_remote_bases=self.allow_remote_bases,
             wording=ACTION,
             sources_file=self.sources_file,
+            reconcile=self.reconcile,
         )
 
 
@@ -261,6 +266,25 @@ def _base_ref(env: Mapping[str, str]) -> str | None:
             "pull_request events"
         )
     return given or None
+
+
+def _reconcile(env: Mapping[str, str]) -> ReconcileOptions | None:
+    """reconcile: true, refused unless the run is on the default branch or a schedule: a pull
+    request's head must never write to the cluster."""
+    options = reconcile_options(
+        reconcile=_bool_input(env, "reconcile", default=False),
+        force_conflicts=_bool_input(env, "force_conflicts", default=False),
+        helm=_bool_input(env, "reconcile_helm", default=False),
+        high=_bool_input(env, "reconcile_high", default=False),
+        prune=_bool_input(env, "prune", default=False),
+        action=True,
+    )
+    if options is not None:
+        why = reconcile_refusal(env.get("GITHUB_EVENT_NAME", ""), env.get("GITHUB_REF", ""),
+                                publish.load_event(env))  # fmt: skip
+        if why:
+            raise UsageError(f"input reconcile: {why}; nothing was applied")
+    return options
 
 
 def _lines_input(env: Mapping[str, str], name: str) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import DriftActionError, UsageError
 from drift_action.core.files import write_atomic
 from drift_action.core.model import FailOn, Report
+from drift_action.core.reconcile import ReconcileOptions
 from drift_action.core.selector import parse_selector
 from drift_action.live.kube_client import ClusterSpec
 from drift_action.pipeline import RunOptions, run
@@ -38,6 +39,7 @@ __all__ = [
     "exit_code",
     "main",
     "options_from",
+    "reconcile_options",
     "sources_from",
 ]
 
@@ -125,7 +127,36 @@ def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions
         allow_empty=args.allow_empty,
         allow_remote_bases=not args.no_remote_bases,
         sources_file=None if flagged else path,
+        reconcile=reconcile_options(
+            reconcile=args.reconcile,
+            force_conflicts=args.force_conflicts,
+            helm=args.reconcile_helm,
+            high=args.reconcile_high,
+            prune=args.prune,
+        ),
     )
+
+
+def reconcile_options(
+    *,
+    reconcile: bool,
+    force_conflicts: bool,
+    helm: bool,
+    high: bool,
+    prune: bool,
+    action: bool = False,
+) -> ReconcileOptions | None:
+    """The reconcile settings, or None without --reconcile (the options alone are refused)."""
+    name = (lambda n: f"input {n}") if action else (lambda n: "--" + n.replace("_", "-"))
+    if prune:
+        raise UsageError(f"{name('prune')}: pruning extras is not supported yet")
+    given = [n for n, on in (("force_conflicts", force_conflicts), ("reconcile_helm", helm),
+             ("reconcile_high", high)) if on]  # fmt: skip
+    if not reconcile:
+        if given:
+            raise UsageError(f"{name(given[0])} needs {name('reconcile')}")
+        return None
+    return ReconcileOptions(force_conflicts=force_conflicts, helm=helm, high=high)
 
 
 def config_file(given: str | None, policy: PathPolicy) -> str | None:
@@ -138,9 +169,12 @@ def config_file(given: str | None, policy: PathPolicy) -> str | None:
 
 
 def exit_code(report: Report, fail_on: FailOn) -> int:
-    """2 for errors, 1 for what `fail_on` names (drift and conflicts by default), else 0."""
+    """2 for errors, 1 for what `fail_on` names (drift and conflicts by default), else 0.
+    After a reconcile: 0 when every drifted resource was put back and re-read in sync."""
     if report.has_errors:
         return EXIT_ERROR
+    if report.reconciliation is not None and fail_on is not FailOn.NONE:
+        return EXIT_IN_SYNC if report.reconciliation.settled(report) else EXIT_DRIFT
     if report.fails(fail_on):
         return EXIT_DRIFT
     return EXIT_IN_SYNC

@@ -233,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop a Helm or Kustomize render that prints more, e.g. 64M or 1G "
         "(default: %(default)s)",
     )
+    _reconcile_flags(parser)
     out = parser.add_argument_group("report")
     out.add_argument(
         "--output", "-o", "--format", dest="format", type=_format, default="text",
@@ -287,3 +288,31 @@ def _adopt_flags(parser: argparse.ArgumentParser) -> None:
         "--adopt-controllers", action="store_true",
         help="also adopt values a controller wrote (by default only people's edits)",
     )  # fmt: skip
+
+
+def _reconcile_flags(parser: argparse.ArgumentParser) -> None:
+    fix = parser.add_argument_group(
+        "reconcile: put drifted and missing objects back with a server-side apply (needs "
+        "'patch'; dry runs of every object first)"
+    )
+    fix.add_argument(
+        "--reconcile", action="store_true",
+        help="apply Git's object over each drifted or missing one, as the deployer's field "
+        "manager; never deletes; exit 0 when everything was put back and re-read in sync",
+    )  # fmt: skip
+    fix.add_argument(
+        "--force-conflicts", action="store_true",
+        help="with --reconcile: take fields other managers own (kubectl edit/scale), as "
+        "kubectl apply --server-side --force-conflicts",
+    )  # fmt: skip
+    fix.add_argument(
+        "--reconcile-helm", action="store_true",
+        help="with --reconcile: also apply Helm-rendered objects (helm upgrade is the usual way)",
+    )  # fmt: skip
+    fix.add_argument(
+        "--reconcile-high", action="store_true",
+        help="with --reconcile: go ahead when the drift includes a high-severity change",
+    )  # fmt: skip
+    fix.add_argument(
+        "--prune", action="store_true", help="with --reconcile: delete extras (not supported yet)"
+    )

@@ -41,6 +41,9 @@ class Desired:
     warnings: list[str] = field(default_factory=list)
     empty: list[SourceSpec] = field(default_factory=list)  # sources that gave no object
     base: Objects | None = None  # None: no base, or it could not be rendered
+    # The kind of source each object body came from ("helm", "terraform", ...), by id(body):
+    # a reconcile leaves Helm's and Terraform's objects to those tools.
+    tools: dict[int, str] = field(default_factory=dict)
 
 
 def render_head(
@@ -59,6 +62,7 @@ def render_head(
             desired.empty.append(spec)
         desired.warnings.extend(string_fields.check(found))
         desired.objects.extend((obj, spec.namespace) for obj in found)
+        desired.tools.update((id(obj.body), type(spec).__name__) for obj in found)
         if rendered.base is not None:
             carried.extend((document, spec.namespace) for document in rendered.base)
     return desired, carried

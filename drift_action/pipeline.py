@@ -19,10 +19,12 @@ from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import DriftActionError, InputError, UsageError
 from drift_action.core.model import KubeObject, Observer, Report, Unreadable
 from drift_action.core.objects import RawObject, desired_objects, learn_scopes, live_objects
+from drift_action.core.reconcile import ReconcileOptions
 from drift_action.core.scope import ScopeResolver
 from drift_action.core.selector import Selector
 from drift_action.core.wording import CLI, Wording
 from drift_action.desired import BaseOptions, Objects, render_base, render_head
+from drift_action.live.apply import reconcile
 from drift_action.live.cluster import ClusterReader
 from drift_action.live.crd_schemas import read_crd_lists
 from drift_action.live.kube_client import ClusterSpec, KubeClient, NoKubeconfig
@@ -58,6 +60,7 @@ class RunOptions:
     base: BaseOptions | None = None  # also compare the desired state at the PR's base
     sources_file: str | None = None  # the config file `sources` came from, if they did
     wording: Wording = CLI  # how messages name options: flags, or the action's inputs
+    reconcile: ReconcileOptions | None = None  # apply Git over the drift (live/apply.py)
 
 
 def settings_from(config: Config) -> Settings:
@@ -101,6 +104,8 @@ def _run(options: RunOptions) -> Report:
         )
     for path in options.live_snapshots:
         options.policy.check(path, "live snapshot")
+    if options.reconcile is not None:
+        _check_reconcile(options)
     # Files a pull request leaves alone are parsed once, for the head and the base.
     parsed = ParseCache() if options.base is not None else None
     head, carried = render_head(options.sources, lambda spec: _prepare(spec, options, parsed))
@@ -126,7 +131,7 @@ def _run(options: RunOptions) -> Report:
     warnings.extend(_nothing_from(spec, options) for spec in head.empty)
     settings = settings_from(options.config)
     desired_raw, observations = head.objects, head.observations
-    run = _Run(options, desired_raw, base_raw, warnings)
+    run = _Run(options, desired_raw, base_raw, warnings, head.tools)
     if options.live_from_terraform:  # no snapshot, no cluster: nothing else is contacted
         viewed = {o.address for o in observations}
         unseen = {o.source.address for o, _ in desired_raw if o.source.address not in viewed}
@@ -199,6 +204,17 @@ def _check_terraform_only(options: RunOptions) -> None:
         )
 
 
+def _check_reconcile(options: RunOptions) -> None:
+    """A reconcile writes to the cluster it read: no snapshot, no plan's view, no base."""
+    say = options.wording
+    flag = say.option("reconcile")
+    if options.live_snapshots or options.live_from_terraform:
+        given = "live_snapshot" if options.live_snapshots else "live_from_terraform"
+        raise UsageError(f"{flag} applies to a cluster: leave out {say.option(given)}")
+    if options.base is not None:
+        raise UsageError(f"{flag} reports drift alone: it cannot compare with a base")
+
+
 def _client(options: RunOptions) -> KubeClient:
     say = options.wording
     try:
@@ -221,6 +237,7 @@ class _Run:
     desired_raw: Objects
     base_raw: Objects | None
     warnings: list[str]
+    tools: dict[int, str] = field(default_factory=dict)  # desired bodies' kinds of source
 
     def with_snapshots(self, snapshots: tuple[list[RawObject], list[str]]) -> Report:
         live_raw, more = snapshots
@@ -244,7 +261,15 @@ class _Run:
         self.warnings.extend(reader.warnings)
         live, more = live_objects(read.objects)
         self.warnings.extend(more)
-        return self._compare(desired, base, live, read.unreadable, reader)
+        report = self._compare(desired, base, live, read.unreadable, reader)
+        options = self.options
+        if options.reconcile is None:
+            return report
+        settings = settings_from(options.config)
+        return reconcile(
+            report, desired, live, reader, tools=self.tools, options=options.reconcile,
+            settings=settings,
+        )  # fmt: skip
 
     def _all_desired(self) -> list[RawObject]:
         both = self.desired_raw + (self.base_raw or [])

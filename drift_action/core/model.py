@@ -5,9 +5,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drift_action.core.paths import Path, format_path
+
+if TYPE_CHECKING:
+    from drift_action.core.reconcile import Reconciliation
 
 
 class Status(enum.Enum):
@@ -301,6 +304,8 @@ class Report:
     # Whether live objects Git does not declare were looked for (a selector was given): without
     # one, "no extra resources" means "not checked".
     extras_checked: bool = False
+    # What `--reconcile` did (core/reconcile.py); None: no reconcile was asked for.
+    reconciliation: Reconciliation | None = None
     # Resources per status; a resource whose differences are all planned or adopted (a base
     # was given) is counted in `classes`, not among the drifted, missing or extra.
     counts: Mapping[Status, int] = field(init=False)

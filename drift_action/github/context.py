@@ -97,3 +97,20 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def reconcile_refusal(event_name: str, ref: str, event: Mapping[str, Any]) -> str:
+    """Why a run must not reconcile ("" when it may): only a schedule, a manual run, or a push
+    to the default branch writes to the cluster, never code from a pull request's head."""
+    if event_name in NIGHTLY_EVENTS:
+        return ""
+    if event_name == "push":
+        repository = event.get("repository")
+        default = repository.get("default_branch") if isinstance(repository, Mapping) else None
+        if isinstance(default, str) and default and ref == f"refs/heads/{default}":
+            return ""
+        return f"a push runs reconcile only on the default branch, not {ref or 'an unknown ref'}"
+    return (
+        f"a {event_name or 'non-GitHub'} run does not reconcile: only schedule, "
+        "workflow_dispatch and a push to the default branch do"
+    )

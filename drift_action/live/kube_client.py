@@ -188,7 +188,8 @@ def kubeconfig_credentials(spec: ClusterSpec) -> list[str]:
 
 
 class KubeClient:
-    """Raw JSON GETs and server-side-apply dry runs against one cluster."""
+    """Raw JSON GETs, server-side-apply dry runs and (for --reconcile) applies against one
+    cluster."""
 
     def __init__(self, spec: ClusterSpec) -> None:
         from kubernetes import client as k8s  # noqa: PLC0415 (see the imports above)
@@ -217,6 +218,15 @@ class KubeClient:
 
     def apply_dry_run(self, path: str, body: Mapping[str, Any]) -> Any:
         query = {"dryRun": "All", "fieldManager": FIELD_MANAGER, "force": "true"}
+        return self._request("PATCH", path, query, body)
+
+    def apply(
+        self, path: str, body: Mapping[str, Any], *, manager: str, force: bool, dry_run: bool
+    ) -> Any:
+        """A server-side apply as `manager` (reconcile): stored unless `dry_run`."""
+        query = {"fieldManager": manager, "force": "true" if force else "false"}
+        if dry_run:
+            query["dryRun"] = "All"
         return self._request("PATCH", path, query, body)
 
     def _request(

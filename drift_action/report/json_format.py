@@ -14,6 +14,7 @@ from drift_action.core.model import (
     ResourceResult,
     Status,
 )
+from drift_action.report import reconcile_section
 from drift_action.report.values import ownership_note
 
 
@@ -29,6 +30,9 @@ def render(report: Report) -> str:
         "warnings": list(report.warnings),
         "managed_fields": _managed_fields(report),
     }
+    reconciled = reconcile_section.json_value(report)
+    if reconciled is not None:  # only after --reconcile: other reports keep their shape
+        document["reconcile"] = reconciled
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

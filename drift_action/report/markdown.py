@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from drift_action.compare.normalize import RULES as ALWAYS
 from drift_action.core.model import Report, SourceLocation, Status
-from drift_action.report import sections_md
+from drift_action.report import reconcile_section, sections_md
 from drift_action.report.blocks import Block, Document, Tier, details, join
 from drift_action.report.classes import Section, sections, terms_for
 from drift_action.report.oneline import escape, span
@@ -63,7 +63,7 @@ def document(report: Report, *, explain: bool = False, link: LinkFor | None = No
         ]
     found = _merged(sections(report), titled=report.base is not None)
     shown = sections_md.Shown()
-    blocks: list[Block] = []
+    blocks: list[Block] = reconcile_section.markdown_blocks(report)
     for section in found:  # each section's list, then its details, collapsed
         blocks.append(sections_md.summary_lines(section, terms, titled=report.base is not None))
         blocks.append(

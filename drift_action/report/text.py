@@ -9,6 +9,7 @@ from __future__ import annotations
 from drift_action.compare.marks import KNOWN_AFTER_APPLY
 from drift_action.compare.normalize import RULES as ALWAYS
 from drift_action.core.model import Change, ChangeType, Report, ResourceResult, Status
+from drift_action.report import reconcile_section
 from drift_action.report.summary import headline
 from drift_action.report.text_sections import Paint, section_lines
 from drift_action.report.values import (
@@ -77,6 +78,7 @@ def render(report: Report, *, color: bool = False, explain: bool = False) -> str
         if report.ownership.without:
             lines += ["", "Live objects without managedFields:"]
             lines += [f"    {key}" for key in report.ownership.without]
+    lines += reconcile_section.text_lines(report)
     return "\n".join(lines).rstrip() + "\n"
 
 

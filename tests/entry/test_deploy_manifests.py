@@ -85,12 +85,13 @@ def active_documents() -> list[dict[str, Any]]:
     return load_documents(RBAC.read_text(encoding="utf-8"))
 
 
-def server_side_block() -> str:
-    """The commented-out server-side role, uncommented as the file tells users to."""
+def server_side_block(begin: str = SERVER_SIDE_BEGIN, end: str = SERVER_SIDE_END) -> str:
+    """A commented-out optional block (the server-side role unless named), uncommented as the
+    file tells users to."""
     lines = RBAC.read_text(encoding="utf-8").splitlines()
-    assert lines.count(SERVER_SIDE_BEGIN) == 1, "one BEGIN marker"
-    assert lines.count(SERVER_SIDE_END) == 1, "one END marker"
-    body = lines[lines.index(SERVER_SIDE_BEGIN) + 1 : lines.index(SERVER_SIDE_END)]
+    assert lines.count(begin) == 1, "one BEGIN marker"
+    assert lines.count(end) == 1, "one END marker"
+    body = lines[lines.index(begin) + 1 : lines.index(end)]
     uncommented = []
     for line in body:
         assert line.startswith("#"), f"every line of the optional block is commented: {line!r}"
@@ -253,6 +254,30 @@ def test_server_side_role_is_commented_out_and_grants_only_patch() -> None:
         "kind": "ClusterRole",
         "name": SERVER_SIDE,
     }
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": SERVICE_ACCOUNT, "namespace": NAMESPACE}
+    ]
+
+
+RECONCILE = "drift-action-reconcile"
+
+
+def test_reconcile_role_is_commented_out_namespaced_and_grants_only_patch() -> None:
+    active = {(d["kind"], d["metadata"]["name"]) for d in active_documents()}
+    assert not [name for _, name in active if name == RECONCILE]
+    docs = load_documents(server_side_block(f"# BEGIN {RECONCILE}", f"# END {RECONCILE}"))
+    assert sorted((d["kind"], d["metadata"]["name"]) for d in docs) == [
+        ("Role", RECONCILE),
+        ("RoleBinding", RECONCILE),
+    ]
+    role, binding = find(docs, "Role", RECONCILE), find(docs, "RoleBinding", RECONCILE)
+    assert role["metadata"]["namespace"] == binding["metadata"]["namespace"]  # one namespace
+    for rule in role["rules"]:
+        assert rule["verbs"] == ["patch"], rule
+        assert "*" not in rule["apiGroups"] and "*" not in rule["resources"], rule
+        assert "secrets" not in rule["resources"], rule
+        assert not [r for r in rule["resources"] if "/" in r], rule
+    assert binding["roleRef"] == {"apiGroup": RBAC_GROUP, "kind": "Role", "name": RECONCILE}
     assert binding["subjects"] == [
         {"kind": "ServiceAccount", "name": SERVICE_ACCOUNT, "namespace": NAMESPACE}
     ]
