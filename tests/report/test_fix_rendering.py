@@ -7,7 +7,15 @@ import json
 import shlex
 
 from drift_action.core.fixes import HIDDEN_VALUE, FixKind, Remediation
-from drift_action.core.model import Report, ResourceKey, ResourceResult, SourceLocation, Status
+from drift_action.core.model import (
+    Change,
+    ChangeType,
+    Report,
+    ResourceKey,
+    ResourceResult,
+    SourceLocation,
+    Status,
+)
 from drift_action.report import render
 from drift_action.report.fixes import markdown_lines, shell_lines, text_line
 
@@ -59,3 +67,18 @@ def test_json_gives_argv_lists_and_says_when_values_are_left_out() -> None:
     }
     assert helm["remediation"]["redacted"] is True
     assert HIDDEN_VALUE in text_line(hidden) and "replace each" in text_line(hidden)
+
+
+def test_a_pull_requests_report_shows_the_fix_under_drift_already_in_the_cluster() -> None:
+    key = ResourceKey("", "ConfigMap", "shop", "web")
+    change = Change(("data", "LOG_LEVEL"), ChangeType.CHANGED, "info", "debug")
+    result = ResourceResult(
+        key, "v1", Status.DRIFTED, SourceLocation("deploy/cm.yaml", 1), (change,), fix=FIX
+    )
+    with_base = Report((result,), base="base commit 1a2b3c4")
+
+    text = render(with_base, "text")
+    markdown = render(with_base, "markdown")
+
+    assert f"    {text_line(FIX)}" in text.splitlines()
+    assert "\n".join(markdown_lines(FIX)) in markdown

@@ -19,7 +19,13 @@ def fixes(document: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def run_fixes(
-    document: Mapping[str, Any], *, kubectl: Path, kubeconfig: Path, context: str, cwd: Path
+    document: Mapping[str, Any],
+    *,
+    kubectl: Path,
+    kubeconfig: Path,
+    context: str,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
 ) -> list[list[str]]:
     """Run every command as printed, the report's relative paths resolved from `cwd`; only
     `kubectl` is replaced by the given binary and the cluster named. Returns what ran."""
@@ -29,7 +35,7 @@ def run_fixes(
             assert argv[0] == "kubectl", argv
             full = [str(kubectl), *argv[1:], f"--kubeconfig={kubeconfig}", f"--context={context}"]
             done = subprocess.run(
-                full, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+                full, cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False
             )
             assert done.returncode == 0, (argv, done.stdout, done.stderr)
             ran.append(argv)
