@@ -378,7 +378,7 @@ def test_not_found_and_other_errors_have_real_status_bodies(tmp_path: Path) -> N
             api, "/api/v1/namespaces/default/configmaps/cm-00000", method="DELETE"
         )
         assert (status, body["reason"]) == (405, "MethodNotAllowed")
-        assert "read-only" in body["message"]
+        assert "writes only through PATCH" in body["message"]
 
 
 def test_forbidden_fault_raises_api_exception(tmp_path: Path) -> None:
@@ -698,18 +698,24 @@ def test_dry_run_apply_of_a_new_object_and_refusals(tmp_path: Path) -> None:
         assert result["data"] == {"k": "v"}
         assert raw(api, path)[0] == 404
 
-        status, result = apply(api, path, body, dryRun="")
-        assert (status, result["reason"]) == (405, "MethodNotAllowed")
-        assert "read-only" in result["message"]
         status, result, _ = raw(
             api,
             path,
             {"dryRun": "All", "fieldManager": "x"},
             method="PATCH",
-            headers={"Content-Type": "application/merge-patch+json"},
+            headers={"Content-Type": "application/xml"},
             body=json.dumps(body),
         )
         assert (status, result["reason"]) == (415, "UnsupportedMediaType")
+        status, result, _ = raw(
+            api,
+            path,
+            {"fieldManager": "x"},
+            method="PATCH",
+            headers={"Content-Type": "application/merge-patch+json"},
+            body=json.dumps(body),
+        )
+        assert (status, result["reason"]) == (404, "NotFound")  # only apply creates
         status, result = apply(api, path, {**body, "metadata": {"name": "other"}})
         assert (status, result["reason"]) == (400, "BadRequest")
 

@@ -3,7 +3,7 @@ Python client and the real kubectl can talk to.
 
     with KubeEmulator(objects, token="t") as emu:
         kubeconfig = emu.write_kubeconfig(tmp_path / "config")
-        ...  # list/get, discovery, dry-run server-side apply; emu.inject(Fault(status=403))
+        ...  # list/get, discovery, server-side apply and patches; emu.inject(Fault(status=403))
 """
 
 from .emulator import KubeEmulator, RequestRecord

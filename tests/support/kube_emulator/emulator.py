@@ -40,7 +40,7 @@ class RequestRecord:
 
 
 class KubeEmulator:
-    """A read-mostly Kubernetes API server on 127.0.0.1 for tests and benchmarks.
+    """A Kubernetes API server on 127.0.0.1 for tests and benchmarks: reads, and writes by PATCH.
 
     `objects`: live objects (`kind: List` flattened); CRDs among them serve their kinds,
     objects of unknown kinds raise ValueError. `token`: require "Authorization: Bearer".

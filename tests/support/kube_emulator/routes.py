@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-import yaml
-
-from .apply import MutationHook, dry_run_apply
+from . import writes
+from .bodies import scale_of
 from .resources import ResourceType
 from .selectors import SelectorError, parse_field_selector, parse_label_selector
 from .status import EXPIRED_WITH_TOKEN_MESSAGE, ApiError, Target, not_found
@@ -20,8 +18,7 @@ from .tables import table_for, wants_table
 if TYPE_CHECKING:
     from .emulator import KubeEmulator
 
-APPLY_PATCH = "application/apply-patch+yaml"
-READ_ONLY = "the kube emulator is read-only: only server-side apply with dryRun=All is supported"
+READ_ONLY = "the kube emulator writes only through PATCH (apply, merge, strategic and JSON patches)"
 _HEALTH = ("healthz", "livez", "readyz")
 
 
@@ -104,7 +101,8 @@ def route(
             return _get(emu, resolved, headers)
         return _list(emu, resolved, headers)
     if method == "PATCH":
-        return _apply(emu, resolved, headers, body)
+        status, obj = writes.patch(emu, resolved, headers, body)
+        return Response(status, dumps(obj))
     raise ApiError(405, f"{READ_ONLY} ({method} {path})", details=target.details())
 
 
@@ -122,30 +120,10 @@ def _get(emu: KubeEmulator, resolved: Resolved, headers: Mapping[str, str]) -> R
         raise not_found(target)
     api_version = rtype.api_version(resolved.version)
     if target.subresource == "scale":
-        return Response(200, dumps(_scale(entry.load())))
+        return Response(200, dumps(scale_of(entry.load())))
     if wants_table(headers):
         return Response(200, table_for([entry], rtype, api_version, None, resolved.query))
     return Response(200, entry.with_type(api_version, rtype.kind))
-
-
-def _scale(obj: Mapping[str, Any]) -> dict[str, Any]:
-    meta = obj.get("metadata") or {}
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    labels = (spec.get("selector") or {}).get("matchLabels") or {}
-    return {
-        "kind": "Scale",
-        "apiVersion": "autoscaling/v1",
-        "metadata": {
-            k: meta[k]
-            for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
-            if k in meta
-        },
-        "spec": {"replicas": spec.get("replicas", 1)},
-        "status": {
-            "replicas": status.get("replicas", 0),
-            "selector": ",".join(f"{k}={v}" for k, v in sorted(labels.items())),
-        },
-    }
 
 
 def _predicate(
@@ -209,50 +187,3 @@ def _list(emu: KubeEmulator, resolved: Resolved, headers: Mapping[str, str]) -> 
     head = dumps({"apiVersion": api_version, "kind": rtype.list_kind, "metadata": meta})
     body = b"".join((head[:-1], b',"items":[', b",".join(e.item for e in entries), b"]}"))
     return Response(200, body)
-
-
-def _apply(
-    emu: KubeEmulator, resolved: Resolved, headers: Mapping[str, str], body: bytes
-) -> Response:
-    target, rtype, query = resolved.target, resolved.rtype, resolved.query
-    assert rtype is not None
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != APPLY_PATCH:
-        raise ApiError(
-            415,
-            f"the body of the request was in an unknown format - accepted media types include: {APPLY_PATCH}",
-        )
-    if query.get("dryRun") != "All" or not target.name or target.subresource:
-        raise ApiError(405, READ_ONLY, details=target.details())
-    if rtype.namespaced and not target.namespace:
-        raise not_found(Target(target.verb, target.path))
-    applied = _decode_body(body)
-    live = emu.store.get(rtype.group_kind, _key(resolved))
-    hooks: Sequence[MutationHook] = tuple(emu.apply_hooks)
-    result = dry_run_apply(
-        live.load() if live else None,
-        applied,
-        rtype=rtype,
-        api_version=rtype.api_version(resolved.version),
-        name=target.name,
-        namespace=target.namespace,
-        manager=query.get("fieldManager", ""),
-        hooks=hooks,
-    )
-    # Like a real apply: 201 when the object would be created, 200 when it would change.
-    return Response(201 if live is None else 200, dumps(result))
-
-
-def _decode_body(body: bytes) -> Any:
-    """An apply body is YAML, usually sent as JSON; PyYAML (YAML 1.1) misreads some JSON
-    escapes, so JSON is tried first."""
-    if not body.strip():
-        return None
-    try:
-        return json.loads(body)
-    except ValueError:
-        pass
-    try:
-        return yaml.safe_load(body.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise ApiError(400, f"error decoding YAML: {err}") from err
