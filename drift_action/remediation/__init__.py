@@ -35,7 +35,13 @@ def remediate(
 ) -> Report:
     """The report with a fix on each result that drifted or is missing."""
     fixes = _Fixes(desired, live, managers or ManagerClasses())
-    results = tuple(replace(r, fix=fixes.fix(r)) if _wants_fix(r) else r for r in report.resources)
+    # What a pull request changes: applying its file (or kustomization, or release) would deploy
+    # the change before the merge, so the objects deployed with it get no fix either.
+    changed = {_deployed_with(r) for r in report.resources if r.classes - {ChangeClass.DRIFT}}
+    results = tuple(
+        replace(r, fix=fixes.fix(r)) if _wants_fix(r) and _deployed_with(r) not in changed else r
+        for r in report.resources
+    )
     return replace(report, resources=results)
 
 
@@ -45,6 +51,17 @@ def _wants_fix(result: ResourceResult) -> bool:
     return result.object_class in (None, ChangeClass.DRIFT) and all(
         c.change_class is ChangeClass.DRIFT for c in result.changes
     )
+
+
+def _deployed_with(result: ResourceResult) -> tuple[str, str] | None:
+    """What one fix command deploys with the object: its file, kustomization or release (a
+    Terraform fix targets its one resource)."""
+    source = result.source
+    if source is None or source.origin is None or source.address is not None:
+        return None
+    if source.origin.kind is OriginKind.MANIFESTS:
+        return ("file", source.file)
+    return ("source", source.origin.source)
 
 
 class _Fixes:

@@ -11,7 +11,9 @@ from typing import Any
 from drift_action.compare.verdicts import compare
 from drift_action.core.fixes import HIDDEN_VALUE, FixKind, Origin, OriginKind, Remediation
 from drift_action.core.model import (
+    Change,
     ChangeClass,
+    ChangeType,
     KubeObject,
     Report,
     ResourceKey,
@@ -298,7 +300,13 @@ def test_extras_in_sync_objects_errors_and_a_pull_requests_changes_get_no_fix() 
             ResourceResult(key, "v1", Status.EXTRA, source),
             ResourceResult(key, "v1", Status.IN_SYNC, source),
             ResourceResult(key, "v1", Status.ERROR, source, message="forbidden"),
-            ResourceResult(key, "v1", Status.MISSING, source, object_class=ChangeClass.PLANNED),
+            ResourceResult(
+                key,
+                "v1",
+                Status.MISSING,
+                SourceLocation("deploy/new.yaml", 1, origin=MANIFESTS),
+                object_class=ChangeClass.PLANNED,
+            ),
             ResourceResult(key, "v1", Status.MISSING, source),
         )
     )
@@ -307,3 +315,41 @@ def test_extras_in_sync_objects_errors_and_a_pull_requests_changes_get_no_fix() 
 
     assert fixes[:4] == [None, None, None, None]
     assert fixes[4] is not None
+
+
+def test_in_a_pull_request_objects_deployed_with_a_changed_one_get_no_fix() -> None:
+    """`kubectl apply -f web.yaml` for the drifted Service would also deploy the Deployment the
+    pull request changes in the same file, before the merge."""
+    planned = Change(
+        ("spec", "replicas"), ChangeType.CHANGED, 3, 2, change_class=ChangeClass.PLANNED
+    )
+    drift = Change(("data", "A"), ChangeType.CHANGED, "1", "2")
+    web = SourceLocation("deploy/web.yaml", 1, origin=MANIFESTS)
+    other = SourceLocation("deploy/other.yaml", 1, origin=MANIFESTS)
+    report = Report(
+        (
+            ResourceResult(
+                ResourceKey("apps", "Deployment", "shop", "web"),
+                "apps/v1",
+                Status.DRIFTED,
+                web,
+                (planned,),
+            ),
+            ResourceResult(
+                ResourceKey("", "ConfigMap", "shop", "web"), "v1", Status.DRIFTED, web, (drift,)
+            ),
+            ResourceResult(
+                ResourceKey("", "ConfigMap", "shop", "other"), "v1", Status.DRIFTED, other, (drift,)
+            ),
+        ),
+        base="base commit 1a2b3c4",
+    )
+    desired = [
+        kube(config_map({"A": "1"})),
+        kube(config_map({"A": "1"}, name="other"), "deploy/other.yaml"),
+    ]
+
+    fixes = [r.fix for r in remediate(report, desired, []).resources]
+
+    assert fixes[:2] == [None, None]
+    assert fixes[2] is not None and fixes[2].command[-1] == "deploy/other.yaml"
