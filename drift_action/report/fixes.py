@@ -10,8 +10,9 @@ from typing import Any
 from drift_action.core.fixes import HIDDEN_VALUE, Remediation
 
 _BACKTICKS = re.compile(r"`+")
-# Said under a fix with placeholders, in every format.
-FILL_IN = f"replace each {HIDDEN_VALUE} with the value the run was given (never printed)"
+# Said with a fix that has placeholders, in every format (Markdown quotes the placeholder, or
+# GitHub would take it for an HTML tag and show nothing).
+FILL_IN = "replace each {placeholder} with the value the run was given (never printed)"
 
 
 def shell_lines(fix: Remediation) -> list[str]:
@@ -23,7 +24,8 @@ def text_line(fix: Remediation) -> str:
     """One line: the commands joined with `&&`, so that each runs only when the one before
     worked (a follow-up on an object whose apply failed would change the wrong state)."""
     line = " && ".join(shell_lines(fix)).replace("\n", "\\n")
-    return f"fix: {line}" + (f"  ({FILL_IN})" if fix.redacted else "")
+    said = FILL_IN.format(placeholder=HIDDEN_VALUE)
+    return f"fix: {line}" + (f"  ({said})" if fix.redacted else "")
 
 
 def markdown_lines(fix: Remediation) -> list[str]:
@@ -31,7 +33,8 @@ def markdown_lines(fix: Remediation) -> list[str]:
     lines = shell_lines(fix)
     longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=2)
     fence = "`" * max(3, longest + 1)
-    said = f"Fix ({FILL_IN}):" if fix.redacted else "Fix:"
+    fill_in = FILL_IN.format(placeholder=f"`{HIDDEN_VALUE}`")
+    said = f"Fix ({fill_in}):" if fix.redacted else "Fix:"
     return [said, "", f"{fence}sh", *lines, fence]
 
 

@@ -67,6 +67,8 @@ def test_json_gives_argv_lists_and_says_when_values_are_left_out() -> None:
     }
     assert helm["remediation"]["redacted"] is True
     assert HIDDEN_VALUE in text_line(hidden) and "replace each" in text_line(hidden)
+    # Quoted in Markdown: bare, GitHub would read the placeholder as an HTML tag.
+    assert markdown_lines(hidden)[0].startswith(f"Fix (replace each `{HIDDEN_VALUE}` with")
 
 
 def test_a_pull_requests_report_shows_the_fix_under_drift_already_in_the_cluster() -> None:
