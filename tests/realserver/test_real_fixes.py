@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,21 @@ from support.real_apiserver.cluster import RealCluster, unique
 from support.real_apiserver.shop import drift_by_hand, make_live, write_manifests
 
 PART_OF = "app.kubernetes.io/part-of=shop"
+
+
+def shop_manifests(namespace: str, folder: Path) -> list[dict[str, Any]]:
+    """The example's files (support.real_apiserver.shop), but the Namespace is not labelled
+    part of the shop: the server is shared by the session, and other tests look for the
+    shop's objects cluster-wide by that label (Namespaces are cluster-scoped, and without a
+    controller manager a deleted one never goes away)."""
+    objects = write_manifests(namespace, folder)
+    for obj in objects:
+        if obj["kind"] == "Namespace":
+            obj["metadata"]["labels"] = {"app.kubernetes.io/part-of": "fix-tests"}
+    (folder / "namespace.yaml").write_text(
+        yaml.safe_dump_all([o for o in objects if o["kind"] == "Namespace"], sort_keys=False)
+    )
+    return objects
 
 
 def report(folder: Path, kubeconfig: Path, *args: str) -> tuple[int, dict[str, Any]]:
@@ -40,7 +56,7 @@ def test_the_readme_example_is_in_sync_after_its_fixes_run(
     real: RealCluster, control_plane: ControlPlane, tmp_path: Path
 ) -> None:
     namespace = unique("fix")
-    objects = write_manifests(namespace, tmp_path / "manifests")
+    objects = shop_manifests(namespace, tmp_path / "manifests")
     make_live(real, objects, skip="PodDisruptionBudget")
     drift_by_hand(real, namespace)
     kubeconfig = control_plane.kubeconfig(tmp_path / "kubeconfig")
@@ -76,7 +92,7 @@ def _server_side_shop(real: RealCluster, folder: Path, manager: str) -> str:
     """The example applied server-side by a deployer; then Git drops a label the deployer
     applied, and people scale, re-image, add a label and add an env var by hand."""
     namespace = unique("fixssa")
-    objects = write_manifests(namespace, folder / "manifests")
+    objects = shop_manifests(namespace, folder / "manifests")
     for obj in sorted(objects, key=lambda o: o["kind"] != "Namespace"):
         if obj["kind"] != "PodDisruptionBudget":
             real.server_side_apply(obj, manager)
@@ -135,3 +151,46 @@ def test_a_server_side_deployer_is_fixed_under_its_own_manager(
 
     assert code == 0, after
     assert {k: statuses(after)[k] for k in found} == dict.fromkeys(found, "in_sync")
+
+
+def test_a_kustomization_is_in_sync_after_kubectl_apply_k(
+    real: RealCluster, control_plane: ControlPlane, tmp_path: Path
+) -> None:
+    """The example as a kustomization, applied with `kubectl apply -k` by the real kubectl
+    (client-side), drifted by hand: its fix is `kubectl apply -k` of the folder, then the
+    annotation's removal."""
+    namespace = unique("fixk")
+    objects = shop_manifests(namespace, tmp_path / "overlay")
+    files = sorted(p.name for p in (tmp_path / "overlay").glob("*.yaml"))
+    (tmp_path / "overlay" / "kustomization.yaml").write_text(yaml.safe_dump({"resources": files}))
+    kubeconfig = control_plane.kubeconfig(tmp_path / "kubeconfig")
+    kubectl = [str(control_plane.binaries.kubectl), f"--kubeconfig={kubeconfig}", "--context=real"]
+    subprocess.run([*kubectl, "apply", "-k", "overlay"], cwd=tmp_path, check=True, timeout=60)
+    drift_by_hand(real, namespace)
+    assert objects
+
+    result = run_cli(
+        "--kustomize", "overlay", "--kubeconfig", str(kubeconfig), "--context", "real",
+        "-o", "json", cwd=tmp_path,
+    )  # fmt: skip
+    before = json.loads(result.stdout)
+    found = fixes(before)
+
+    assert result.returncode == 1, result.stderr
+    assert {tuple(fix["command"]) for fix in found.values()} == {
+        ("kubectl", "apply", "-k", "overlay")
+    }
+    assert found["Service/web"]["then"] == [
+        ["kubectl", "annotate", "service/web", "-n", namespace, "example.com/debug-owner-"]
+    ]
+
+    run_fixes(
+        before, kubectl=control_plane.binaries.kubectl, kubeconfig=kubeconfig, context="real",
+        cwd=tmp_path,
+    )  # fmt: skip
+    again = run_cli(
+        "--kustomize", "overlay", "--kubeconfig", str(kubeconfig), "--context", "real",
+        "-o", "json", cwd=tmp_path,
+    )  # fmt: skip
+
+    assert again.returncode == 0, again.stdout
