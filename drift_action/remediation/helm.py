@@ -1,4 +1,6 @@
-"""`helm upgrade` of a release with the chart, values files and `--set` flags of the run.
+"""`helm upgrade --install` of a release with the chart, values files and `--set` flags of the run
+(`--install`: a release whose objects are all missing may not be installed at all, and a plain
+upgrade of it fails).
 
 The `--set` and `--set-string` values are never printed: in a workflow they are where secrets
 go (`--set db.password=${{ secrets.DB }}`), and a report is published where GitHub masks
@@ -13,7 +15,7 @@ from drift_action.core.fixes import HIDDEN_VALUE, Command, Origin
 
 def upgrade(origin: Origin) -> tuple[Command, bool]:
     """The command, and whether it holds placeholders to fill in."""
-    argv = ["helm", "upgrade", origin.release, origin.path, "-n", origin.namespace]
+    argv = ["helm", "upgrade", "--install", origin.release, origin.path, "-n", origin.namespace]
     for values in origin.values:
         argv += ["-f", values]
     hidden = False

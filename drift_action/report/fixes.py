@@ -12,7 +12,7 @@ from drift_action.core.fixes import HIDDEN_VALUE, Remediation
 _BACKTICKS = re.compile(r"`+")
 # Said with a fix that has placeholders, in every format (Markdown quotes the placeholder, or
 # GitHub would take it for an HTML tag and show nothing).
-FILL_IN = "replace each {placeholder} with the value the run was given (never printed)"
+FILL_IN = "replace each {placeholder} with the value the run was given, which is never printed"
 
 
 def shell_lines(fix: Remediation) -> list[str]:

@@ -254,7 +254,7 @@ def test_helm_objects_are_fixed_by_helm_upgrade_with_the_runs_values_and_no_set_
 
     assert fix.kind is FixKind.HELM and fix.redacted
     assert fix.command == (
-        "helm", "upgrade", "shop", "charts/shop", "-n", "prod",
+        "helm", "upgrade", "--install", "shop", "charts/shop", "-n", "prod",
         "-f", "charts/shop/values-prod.yaml",
         "--set", f"image.tag={HIDDEN_VALUE},db.password={HIDDEN_VALUE}",
         "--set", rf"a\.b={HIDDEN_VALUE}", "--set-string", f"token={HIDDEN_VALUE}",
