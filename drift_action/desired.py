@@ -13,6 +13,7 @@ from drift_action.core.errors import DriftActionError, UsageError
 from drift_action.core.model import Document, Observation
 from drift_action.core.objects import RawObject, collect
 from drift_action.sources import SourceSpec, TerraformSpec, string_fields
+from drift_action.sources.origin import origin_of, with_origin
 from drift_action.sources.reroot import main_paths, reroot, shown_as_head
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ def render_head(
         rendered = sources.render(spec)
         desired.warnings.extend(rendered.warnings)
         desired.observations.extend(rendered.observations)
-        found, more = collect(rendered.documents, strict=False)
+        documents = with_origin(rendered.documents, origin_of(spec))  # for the fix's command
+        found, more = collect(documents, strict=False)
         desired.warnings.extend(more)
         if not found and not rendered.observations:
             desired.empty.append(spec)

@@ -31,6 +31,7 @@ from drift_action.live.kube_client import ClusterSpec, KubeClient, NoKubeconfig
 from drift_action.live.quantity import parse_quantity
 from drift_action.live.server_side import confirm_server_side
 from drift_action.live.snapshot import read_snapshots
+from drift_action.remediation import remediate
 from drift_action.sources import (
     HelmSpec,
     KustomizeSpec,
@@ -144,17 +145,19 @@ def _run(options: RunOptions) -> Report:
         if base_raw is not None:  # Terraform's refreshed view is the live state, where it has one
             run.desired_raw = [(o, ns) for o, ns in desired_raw if o.source.address in viewed]
             run.base_raw = [(o, ns) for o, ns in base_raw if o.source.address in viewed]
-            return _seen_by_terraform(run.with_snapshots((terraform_view(observations), [])))
+            return run.fixed(
+                _seen_by_terraform(run.with_snapshots((terraform_view(observations), [])))
+            )
         report = terraform_report(observations, settings, drift_only=False)
-        return Report(report.resources, (*warnings, *report.warnings))
+        return run.fixed(Report(report.resources, (*warnings, *report.warnings)))
     if snapshots is not None:
         report = run.with_snapshots(snapshots)
     else:
         with _client(options) as client:
             report = run.with_cluster(ClusterReader(client))
     if not any(o.drift for o in observations):
-        return report
-    return merge(report, terraform_report(observations, settings, drift_only=True))
+        return run.fixed(report)
+    return run.fixed(merge(report, terraform_report(observations, settings, drift_only=True)))
 
 
 def _prepare(spec: SourceSpec, options: RunOptions, parsed: ParseCache | None) -> SourceSpec:
@@ -238,6 +241,12 @@ class _Run:
     base_raw: Objects | None
     warnings: list[str]
     tools: dict[int, str] = field(default_factory=dict)  # desired bodies' kinds of source
+    # What was compared, for the fix under each drifted object (its origin, how it was applied).
+    compared: tuple[list[KubeObject], list[KubeObject]] = ([], [])
+
+    def fixed(self, report: Report) -> Report:
+        desired, live = self.compared
+        return remediate(report, desired, live, settings_from(self.options.config).managers)
 
     def with_snapshots(self, snapshots: tuple[list[RawObject], list[str]]) -> Report:
         live_raw, more = snapshots
@@ -297,6 +306,7 @@ class _Run:
     ) -> Report:
         options = self.options
         settings = settings_from(options.config)
+        self.compared = (desired, live)
         self.warnings.extend(list_schema.drain_warnings())
         if not desired:
             self.warnings.append("no desired objects were found: nothing to compare")

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from drift_action.core.fixes import Origin, Remediation
 from drift_action.core.paths import Path, format_path
 
 if TYPE_CHECKING:
@@ -125,6 +126,9 @@ class SourceLocation:
     file: str
     line: int | None = None
     address: str | None = None
+    # The source that declared it, for the command that applies it again; not part of its
+    # identity (the same file read at the head and the base is one place).
+    origin: Origin | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -218,6 +222,7 @@ class ResourceResult:
     # (EXTRA), an object adopted from the cluster (IN_SYNC). None: DRIFT for MISSING and EXTRA,
     # and the classes of the changes otherwise.
     object_class: ChangeClass | None = None
+    fix: Remediation | None = None  # what to run to apply Git again (drift-action.remediation)
 
     @property
     def classes(self) -> frozenset[ChangeClass]:

@@ -103,7 +103,7 @@ def _flatten(doc: Document) -> list[RawObject]:
     out: list[RawObject] = []
     for index, item in enumerate(data["items"]):
         line = doc.item_lines[index] if index < len(doc.item_lines) else doc.source.line
-        where = SourceLocation(doc.source.file, line)
+        where = SourceLocation(doc.source.file, line, origin=doc.source.origin)
         if item is None:
             continue
         if not isinstance(item, Mapping):

@@ -14,7 +14,7 @@ from drift_action.core.model import (
     ResourceResult,
     Status,
 )
-from drift_action.report import reconcile_section
+from drift_action.report import fixes, reconcile_section
 from drift_action.report.values import ownership_note
 
 
@@ -70,6 +70,8 @@ def _resource(result: ResourceResult) -> dict[str, Any]:
     }
     if result.message:
         out["message"] = result.message
+    if result.fix is not None:  # what to run: drifted and missing objects only
+        out["remediation"] = fixes.as_json(result.fix)
     if result.seen_by != (Observer.LIVE,):
         out["seen_by"] = [observer.value for observer in result.seen_by]
     return out

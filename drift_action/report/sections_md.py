@@ -12,6 +12,7 @@ from drift_action.compare.marks import KNOWN_AFTER_APPLY
 from drift_action.core.model import ChangeClass, ResourceResult, SourceLocation, Status
 from drift_action.report.blocks import Block, Part, Tier
 from drift_action.report.classes import Entry, Section, Terms, whole_text
+from drift_action.report.fixes import markdown_lines
 from drift_action.report.hunks import hunk
 from drift_action.report.oneline import escape, line, span
 from drift_action.report.values import EVIDENCE, plural, seen_by
@@ -153,6 +154,8 @@ def notes(result: ResourceResult, *, explain: bool, hint: bool = True) -> list[s
         lines += [f"- {span(n.path)}" for n in known]
     if result.message and result.status.is_drift and hint:  # what the source says to run
         lines += ["", html.escape(result.message, quote=False)]
+    if result.fix is not None and hint:
+        lines += ["", *markdown_lines(result.fix)]
     if result.ignored:
         lines += ["", f"Ignored by rules ({len(result.ignored)}):", ""]
         lines += [

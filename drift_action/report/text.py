@@ -10,6 +10,7 @@ from drift_action.compare.marks import KNOWN_AFTER_APPLY
 from drift_action.compare.normalize import RULES as ALWAYS
 from drift_action.core.model import Change, ChangeType, Report, ResourceResult, Status
 from drift_action.report import reconcile_section
+from drift_action.report.fixes import text_line
 from drift_action.report.summary import headline
 from drift_action.report.text_sections import Paint, section_lines
 from drift_action.report.values import (
@@ -97,6 +98,8 @@ def _resource_lines(result: ResourceResult, paint: Paint, *, explain: bool) -> l
         )
         if result.message:
             lines.append(f"    {result.message}")
+        if result.fix is not None:
+            lines.append(f"    {text_line(result.fix)}")
     if result.ignored:
         if not show_resource:
             lines.append(f"= {result.key}  [in sync]{_where(result)}")

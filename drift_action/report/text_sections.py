@@ -18,6 +18,7 @@ from drift_action.report.classes import (
     sections,
     sides,
 )
+from drift_action.report.fixes import text_line
 from drift_action.report.oneline import short_field
 from drift_action.report.values import as_json, by, change_kind, note_label, seen_by, window
 
@@ -95,6 +96,8 @@ def _notes(entry: Entry, *, explain: bool) -> list[str]:
     fails = entry.change_class is not None and entry.change_class.fails
     if result.message and fails and result.status.is_drift:
         lines.append(f"    {result.message}")
+    if result.fix is not None and fails:
+        lines.append(f"    {text_line(result.fix)}")
     lines += [f"    ignored by {c.ignored_by}: {c.path_text}" for c in result.ignored]
     if explain:
         lines += [
