@@ -309,3 +309,23 @@ def test_kubectl_writes_land_in_the_store(tmp_path: Path) -> None:
             (r.path, r.query.get("fieldManager")) for r in emu.requests if r.method == "PATCH"
         ]
         assert [m for _, m in writes][-3:] == ["kubectl-annotate", "kubectl-label", "kubectl-patch"]
+
+
+def test_post_creates_once_with_an_update_entry_for_the_creator() -> None:
+    """As `kubectl create` and client-side `kubectl apply` of a new object: 201, then 409."""
+    collection = "/api/v1/namespaces/default/configmaps"
+    with KubeEmulator([]) as emu:
+        code, created = call(
+            emu, "POST", collection, configmap(mode="on"), "application/json",
+            fieldManager="kubectl-client-side-apply",
+        )  # fmt: skip
+        again, refused = call(emu, "POST", collection, configmap(mode="off"), "application/json")
+        _, stored = call(emu, "GET", CM)
+
+    assert code == 201
+    assert created["metadata"]["uid"] and created["metadata"]["resourceVersion"]
+    (entry,) = created["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"]) == ("kubectl-client-side-apply", "Update")
+    assert entry["fieldsV1"]["f:data"] == {"f:mode": {}}
+    assert (again, refused["reason"]) == (409, "AlreadyExists")
+    assert stored["data"] == {"mode": "on"}

@@ -2,9 +2,8 @@
 report prints is run as printed, and a second run finds every resource it was for in sync.
 
 * The README example: its live state (examples/live/drifted.yaml, applied client-side) served
-  by the emulator. The emulator has no POST, so the missing PodDisruptionBudget, which
-  `kubectl apply -f` creates with a POST, is left to the real API server
-  (tests/realserver/test_real_fixes.py); the drifted objects are fixed here.
+  by the emulator: the drifted objects are fixed, and the missing PodDisruptionBudget is created
+  by its `kubectl apply -f` (a POST).
 * The same example applied server-side by a deployer (argocd-controller) and drifted by hand
   with kubectl itself: fixed by server-side applies under that manager, the missing object
   included (a server-side apply creates with a PATCH), and by commands for what people added.
@@ -28,10 +27,6 @@ from support.kube_emulator import KubeEmulator
 
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH")
-NO_POST = (
-    "the Kubernetes API emulator has no POST (create): `kubectl apply -f` creates a missing "
-    "object with one; tests/realserver/test_real_fixes.py runs this fix against the real server"
-)
 DRIFTED = {"Deployment/web", "ConfigMap/web-config", "Secret/web-credentials", "Service/web"}
 
 
@@ -90,10 +85,9 @@ def test_the_readme_examples_drifted_objects_are_in_sync_after_their_fixes_run(
     _, after = example.report("examples/manifests", ROOT)
 
     assert {k: statuses(after)[k] for k in drifted} == dict.fromkeys(drifted, "in_sync")
-    assert statuses(after)["PodDisruptionBudget/web"] == "missing"  # see test below
+    assert statuses(after)["PodDisruptionBudget/web"] == "missing"  # only the drifted were fixed
 
 
-@pytest.mark.skip(reason=NO_POST)
 def test_the_readme_examples_missing_object_is_created_by_its_fix(example: Cluster) -> None:
     _, before = example.report("examples/manifests", ROOT)
     example.fix(before, ROOT)

@@ -103,6 +103,9 @@ def route(
     if method == "PATCH":
         status, obj = writes.patch(emu, resolved, headers, body)
         return Response(status, dumps(obj))
+    if method == "POST":
+        status, obj = writes.create(emu, resolved, headers, body)
+        return Response(status, dumps(obj))
     raise ApiError(405, f"{READ_ONLY} ({method} {path})", details=target.details())
 
 

@@ -176,3 +176,41 @@ def _check_identity(live: Mapping[str, Any], new: Mapping[str, Any]) -> None:
     wanted_rv = new_meta.get("resourceVersion")
     if wanted_rv and str(wanted_rv) != str(old_meta.get("resourceVersion")):
         raise ApiError(409, STALE_MESSAGE, reason="Conflict")
+
+
+def create(
+    emu: KubeEmulator, resolved: Resolved, headers: Mapping[str, str], body: bytes
+) -> tuple[int, dict[str, Any]]:
+    """(201, body) of a POST to a collection, as `kubectl create` and client-side `kubectl
+    apply` of a new object send it: an Update entry owns every field it set."""
+    target, rtype, query = resolved.target, resolved.rtype, resolved.query
+    assert rtype is not None
+    if target.name or target.subresource:
+        raise ApiError(405, f"POST {target.path} is not a collection", details=target.details())
+    obj = decode_body(body)
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    if not isinstance(obj, dict) or not isinstance(meta, dict) or not name:
+        raise ApiError(422, "metadata.name: Required value: name is required")
+    namespace = target.namespace if rtype.namespaced else ""
+    # The same checks (kind, namespace of the body against the request's) as an apply makes.
+    new = server_side_apply(
+        None, obj, rtype=rtype, api_version=rtype.api_version(resolved.version), name=str(name),
+        namespace=namespace, manager="-", force=False,
+    )  # fmt: skip
+    manager = query.get("fieldManager") or _default_manager(headers)
+    has_status = "status" in rtype.subresources
+    owned, _ = fieldset.changed_paths({}, fieldset.trackable(new, has_status=has_status))
+    entry = {"manager": manager, "operation": "Update", "apiVersion": new["apiVersion"]}
+    entry["time"] = now()
+    new["metadata"]["managedFields"] = fieldset.with_entry([], entry, owned, drop_from_others=set())
+    with _WRITE_LOCK:
+        if emu.store.get(rtype.group_kind, (namespace, str(name))) is not None:
+            details = {"name": str(name), "kind": rtype.plural}
+            raise ApiError(
+                409, f'{rtype.plural} "{name}" already exists', reason="AlreadyExists",
+                details=details,
+            )  # fmt: skip
+        if query.get("dryRun") != "All":
+            new = store(emu, rtype, new["apiVersion"], new)
+    return 201, new
