@@ -262,7 +262,7 @@ def test_server_side_role_is_commented_out_and_grants_only_patch() -> None:
 RECONCILE = "drift-action-reconcile"
 
 
-def test_reconcile_role_is_commented_out_namespaced_and_grants_only_patch() -> None:
+def test_reconcile_role_is_commented_out_namespaced_and_grants_only_patch_and_create() -> None:
     active = {(d["kind"], d["metadata"]["name"]) for d in active_documents()}
     assert not [name for _, name in active if name == RECONCILE]
     docs = load_documents(server_side_block(f"# BEGIN {RECONCILE}", f"# END {RECONCILE}"))
@@ -273,7 +273,8 @@ def test_reconcile_role_is_commented_out_namespaced_and_grants_only_patch() -> N
     role, binding = find(docs, "Role", RECONCILE), find(docs, "RoleBinding", RECONCILE)
     assert role["metadata"]["namespace"] == binding["metadata"]["namespace"]  # one namespace
     for rule in role["rules"]:
-        assert rule["verbs"] == ["patch"], rule
+        # create: an apply that would create a missing object is authorized as create too.
+        assert rule["verbs"] == ["patch", "create"], rule
         assert "*" not in rule["apiGroups"] and "*" not in rule["resources"], rule
         assert "secrets" not in rule["resources"], rule
         assert not [r for r in rule["resources"] if "/" in r], rule

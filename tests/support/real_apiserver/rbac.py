@@ -30,15 +30,19 @@ def shipped_documents() -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(text) if doc]
 
 
-def server_side_documents() -> list[dict[str, Any]]:
-    """The commented-out BEGIN..END block, uncommented as the file tells users to."""
+def commented_documents(name: str) -> list[dict[str, Any]]:
+    """The commented-out BEGIN name..END name block, uncommented as the file tells users to."""
     lines = RBAC_FILE.read_text(encoding="utf-8").splitlines()
-    begin = lines.index(f"# BEGIN {SERVER_SIDE_BLOCK}")
-    end = lines.index(f"# END {SERVER_SIDE_BLOCK}")
+    begin = lines.index(f"# BEGIN {name}")
+    end = lines.index(f"# END {name}")
     block = [line.removeprefix("# ").removeprefix("#") for line in lines[begin + 1 : end]]
     docs = [doc for doc in yaml.safe_load_all("\n".join(block)) if doc]
-    assert docs, "the server-side block holds no documents"
+    assert docs, f"the {name} block holds no documents"
     return docs
+
+
+def server_side_documents() -> list[dict[str, Any]]:
+    return commented_documents(SERVER_SIDE_BLOCK)
 
 
 def account_name() -> str:
