@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 import sys
 from typing import Any
 
 import pytest
 from support import ROOT
+from support.bench_run import run_bench
 
 BENCH = ROOT / "bench"
 
 
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[str, Any]]]:
-    out = tmp_path_factory.mktemp("bench") / "rows.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "run_bench.py"),
-            *("--sizes", "100", "300", "--latency-ms", "0", "--repeat", "1"),
-            *("--baseline-sample", "20", "--kubectl-sample", "2", "--json", str(out)),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
+    return run_bench(
+        tmp_path_factory.mktemp("bench") / "rows.json",
+        *("--sizes", "100", "300", "--latency-ms", "0", "--repeat", "1"),
+        *("--baseline-sample", "20", "--kubectl-sample", "2"),
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout, json.loads(out.read_text())
 
 
 def test_one_row_per_size_and_latency(bench_run: tuple[str, list[dict[str, Any]]]) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from support import ROOT
+from support.bench_run import run_bench
 from support.real_apiserver import REQUIRED_ENV, Unavailable, locate
 
 BENCH = ROOT / "bench"
@@ -39,22 +39,11 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[s
         if os.environ.get(REQUIRED_ENV) == "1":
             pytest.fail(f"the real API server tier must run here ({REQUIRED_ENV}=1): {why}")
         pytest.skip(f"real API server tier: {why}")
-    out = tmp_path_factory.mktemp("bench-real") / "rows.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "run_bench.py"),
-            *("--server", "real", "--sizes", "100", "--repeat", "1"),
-            *("--baseline-sample", "20", "--kubectl-sample", "2", "--json", str(out)),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
+    return run_bench(
+        tmp_path_factory.mktemp("bench-real") / "rows.json",
+        *("--server", "real", "--sizes", "100", "--repeat", "1"),
+        *("--baseline-sample", "20", "--kubectl-sample", "2"),
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout, json.loads(out.read_text())
 
 
 def test_the_real_server_row_reads_by_pages_and_finds_the_planted_drift(
