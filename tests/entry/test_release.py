@@ -217,3 +217,20 @@ def test_checkouts_keep_no_credentials_unless_the_job_pushes(path: Path) -> None
                 assert persist is True, f"{path.name} {name}: say that the token is kept"
             else:
                 assert persist is False, f"{path.name} {name}: persist-credentials: false"
+
+
+def test_the_release_runs_on_version_tags_only() -> None:
+    workflow = load(RELEASE)
+    events = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads "on" as True
+    assert events == {"push": {"tags": ["v*.*.*"]}}
+
+
+def test_ci_builds_the_release_platforms_without_pushing() -> None:
+    ci = load(ROOT / ".github" / "workflows" / "ci.yml")
+    builds = [
+        s for s in steps(ci) if str(s.get("uses", "")).startswith("docker/build-push-action@")
+    ]
+    assert len(builds) == 1
+    assert builds[0]["with"]["push"] is False
+    assert builds[0]["with"]["platforms"] == build_step()["with"]["platforms"]
+    assert any(s.get("run") == "bash .ci/run" for s in steps(ci))
