@@ -2,7 +2,9 @@
 
 Every dependency that pyproject.toml names is pinned in requirements.lock (runtime) and
 requirements-test.lock (runtime plus the `test` extra) at a version its range allows, and the two
-locks pin the runtime packages alike. When this fails, rerun scripts/lock.sh and commit the locks.
+locks pin the runtime packages alike; the tool locks (requirements-lint.lock,
+requirements-release.lock) pin what their .in files name. When this fails, rerun scripts/lock.sh
+and commit the locks.
 """
 
 from __future__ import annotations
@@ -44,12 +46,24 @@ def problems(requirements: list[str], lock: Path) -> list[str]:
     return out
 
 
+def requirements_in(path: Path) -> list[str]:
+    """The requirements of a .in file (one a line; comments and blank lines skipped)."""
+    lines = (
+        line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()
+    )
+    return [line for line in lines if line]
+
+
 def main() -> int:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     runtime = project.get("dependencies", [])
     test = project.get("optional-dependencies", {}).get("test", [])
     runtime_lock, test_lock = ROOT / "requirements.lock", ROOT / "requirements-test.lock"
     found = problems(runtime, runtime_lock) + problems(runtime + test, test_lock)
+    for tools in ("lint", "release"):
+        found += problems(
+            requirements_in(ROOT / f"requirements-{tools}.in"), ROOT / f"requirements-{tools}.lock"
+        )
     test_pins = pins(test_lock)
     for name, version in pins(runtime_lock).items():
         if test_pins.get(name) != version:

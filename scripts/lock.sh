@@ -4,6 +4,9 @@
 #   requirements.lock       the runtime dependencies (the Dockerfile, the README's first command)
 #   requirements-test.lock  runtime plus the `test` extra, with the runtime pins taken from
 #                           requirements.lock (.ci/run, developers)
+#   requirements-lint.lock  the workflow, action.yml and Dockerfile linters of requirements-lint.in
+#                           (.ci/run installs them into their own virtual environment)
+#   requirements-release.lock  the release workflow's package builder (requirements-release.in)
 # One resolution for every platform (--universal) for Python 3.11 and newer, with the hash of each
 # distribution of every pinned version, so the linux/amd64 and linux/arm64 images install from it.
 #
@@ -18,3 +21,7 @@ uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashe
   --quiet "$@" -o requirements.lock
 uv pip compile pyproject.toml --extra test -c requirements.lock --universal --python-version 3.11 \
   --generate-hashes --quiet "$@" -o requirements-test.lock
+uv pip compile requirements-lint.in --universal --python-version 3.11 --generate-hashes \
+  --quiet "$@" -o requirements-lint.lock
+uv pip compile requirements-release.in --universal --python-version 3.11 --generate-hashes \
+  --quiet "$@" -o requirements-release.lock

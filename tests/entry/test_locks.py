@@ -14,7 +14,12 @@ from types import ModuleType
 from hypothesis import Phase, settings
 from support import ROOT
 
-LOCKS = (ROOT / "requirements.lock", ROOT / "requirements-test.lock")
+LOCKS = (
+    ROOT / "requirements.lock",
+    ROOT / "requirements-test.lock",
+    ROOT / "requirements-lint.lock",
+    ROOT / "requirements-release.lock",
+)
 
 
 def check_locks() -> ModuleType:
