@@ -8,13 +8,11 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from drift_action import ISSUES_URL
-from drift_action.base_checkout import base_checkout
 from drift_action.cli_args import PROG, TOKEN_ENV, build_parser
-from drift_action.compare.dry_run import CompareMode
-from drift_action.config.file import DEFAULT_FILE, load_config
+from drift_action.compare.modes import CompareMode
 from drift_action.core.bounds import RenderLimits, parse_seconds, parse_size
 from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import DriftActionError, UsageError
@@ -22,10 +20,15 @@ from drift_action.core.files import write_atomic
 from drift_action.core.model import FailOn, Report
 from drift_action.core.reconcile import ReconcileOptions
 from drift_action.core.selector import parse_selector
-from drift_action.live.kube_client import ClusterSpec
-from drift_action.pipeline import RunOptions, run
 from drift_action.report import RenderOptions, render
-from drift_action.sources import HelmSpec, KustomizeSpec, ManifestsSpec, SourceSpec, TerraformSpec
+
+if TYPE_CHECKING:
+    from drift_action.pipeline import RunOptions
+    from drift_action.sources import SourceSpec
+
+# The run's modules (the pipeline, the sources, the config file's reader, the cluster client)
+# are imported by the functions that use them, after the flags are parsed: --version and
+# --help answer without loading them (bench/startup.py measures the difference).
 
 # Re-exports PROG, TOKEN_ENV and build_parser from cli_args: callers and tests import them here.
 __all__ = [
@@ -49,6 +52,13 @@ log = logging.getLogger(PROG)
 
 def sources_from(args: argparse.Namespace) -> tuple[SourceSpec, ...]:
     """The sources the flags name: a shorthand for a one-source config."""
+    from drift_action.sources import (  # noqa: PLC0415 (see the imports above)
+        HelmSpec,
+        KustomizeSpec,
+        ManifestsSpec,
+        TerraformSpec,
+    )
+
     helm_only = [
         flag
         for flag, given in (
@@ -88,6 +98,10 @@ def sources_from(args: argparse.Namespace) -> tuple[SourceSpec, ...]:
 
 
 def options_from(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions:
+    from drift_action.config.file import load_config  # noqa: PLC0415 (see the imports above)
+    from drift_action.live.kube_client import ClusterSpec  # noqa: PLC0415
+    from drift_action.pipeline import RunOptions  # noqa: PLC0415
+
     policy = (
         PathPolicy()
         if args.confine_to is None
@@ -162,6 +176,8 @@ def reconcile_options(
 def config_file(given: str | None, policy: PathPolicy) -> str | None:
     """The config file to read (the one given, else `.drift.yaml` when there is one), checked
     against the path policy; None: no config file."""
+    from drift_action.config.file import DEFAULT_FILE  # noqa: PLC0415 (see the imports above)
+
     path = given if given is not None else DEFAULT_FILE if os.path.exists(DEFAULT_FILE) else None
     if path is not None:
         policy.check(path, "config file")
@@ -193,6 +209,7 @@ def _use_color(choice: str, output: str | None, stream: TextIO, env: Mapping[str
 def _write_adopt_patch(args: argparse.Namespace, options: RunOptions, report: Report) -> None:
     # Imported here: only runs that adopt load the YAML editor.
     from drift_action.adopt.plan import Choice, write_patch  # noqa: PLC0415
+    from drift_action.sources import HelmSpec  # noqa: PLC0415
 
     helm = [spec for spec in options.sources if isinstance(spec, HelmSpec)]
     values = tuple(file for spec in helm for file in spec.values)
@@ -211,6 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream=sys.stderr,
             force=True,  # in-process callers (tests, the action) get this run's streams
         )
+        # Imported here, once the flags are parsed: see the imports above.
+        from drift_action.base_checkout import base_checkout  # noqa: PLC0415
+        from drift_action.pipeline import run  # noqa: PLC0415
+
         options = options_from(args, os.environ)
         with base_checkout(
             options.sources,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from drift_action import __version__
-from drift_action.compare.dry_run import CompareMode
+from drift_action.compare.modes import CompareMode
 from drift_action.core.bounds import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, MIB
 from drift_action.core.errors import UsageError
 from drift_action.core.model import FailOn

@@ -9,7 +9,6 @@ an apply under another field manager never removes the deployer's or a person's 
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from drift_action.compare.diff import FieldDiff
 from drift_action.compare.managed_fields import NOTHING, find_item
 from drift_action.compare.marks import resolve
+from drift_action.compare.modes import CONFIRMED_BY_VALUE, CompareMode
 from drift_action.compare.normalize import comparable, is_secret
 from drift_action.compare.verdicts import Settings, apply_rules, redact
 from drift_action.core.model import (
@@ -29,24 +29,10 @@ from drift_action.core.model import (
 )
 from drift_action.core.paths import Path
 
+__all__ = ["SERVER_SIDE", "CompareMode", "confirm"]  # CompareMode: defined in compare.modes
+
 SERVER_SIDE = "server-side-dry-run"
-_CONFIRMED_BY_VALUE = (ChangeType.CHANGED, ChangeType.MISSING)
 _REASON = "a server-side apply dry run of the Git object gives the live value"
-
-
-class CompareMode(enum.Enum):
-    CLIENT_SIDE = "client-side"
-    SERVER_SIDE = "server-side"  # dry-run the objects that still differ
-    SERVER_SIDE_ALL = "server-side-all"  # dry-run every object present live, as Argo CD does
-
-    def wants_dry_run(self, result: ResourceResult) -> bool:
-        if self is CompareMode.SERVER_SIDE_ALL:
-            return result.status in (Status.DRIFTED, Status.IN_SYNC)
-        if self is CompareMode.SERVER_SIDE:
-            return result.status is Status.DRIFTED and any(
-                c.type in _CONFIRMED_BY_VALUE for c in result.changes
-            )
-        return False
 
 
 def confirm(
@@ -64,7 +50,7 @@ def confirm(
     kept: list[Change] = []
     notes: list[Normalization] = []
     for change in (*result.changes, *result.ignored):
-        if change.type in _CONFIRMED_BY_VALUE and not _overlaps(change.path, server_paths):
+        if change.type in CONFIRMED_BY_VALUE and not _overlaps(change.path, server_paths):
             notes.append(Normalization(SERVER_SIDE, change.path_text, _REASON))
         else:
             kept.append(replace(change, ignored_by=None))

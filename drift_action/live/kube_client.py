@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import urllib3
 import yaml
 
 if TYPE_CHECKING:
     from kubernetes import client as k8s
 
-# The kubernetes package is imported when a cluster is read, not before: it is a tenth of a
-# second at every start, and a run against a snapshot or a plan never needs it.
+# The kubernetes package (and urllib3 under it) is imported when a cluster is read, not before:
+# it is a tenth of a second at every start, and a run against a snapshot or a plan never needs
+# it. The errors it raises are caught here, in the client that imported it.
 
 from drift_action.core.errors import DriftActionError, UsageError
 from drift_action.live.kubeconfig_guard import check_kubeconfigs, named, read_kubeconfig
@@ -192,10 +192,14 @@ class KubeClient:
     cluster."""
 
     def __init__(self, spec: ClusterSpec) -> None:
-        from kubernetes import client as k8s  # noqa: PLC0415 (see the imports above)
+        import urllib3  # noqa: PLC0415 (see the imports above)
+        from kubernetes import client as k8s  # noqa: PLC0415
 
         self.spec = spec
         self._api_exception = k8s.ApiException
+        self._dropped = urllib3.exceptions.ProtocolError
+        self._http_error = urllib3.exceptions.HTTPError
+        self._timeout_error = urllib3.exceptions.TimeoutError
         cfg, self.described = _configuration(spec)
         cfg.retries = False  # this module retries, knowing what is safe to retry
         cfg.connection_pool_maxsize = max(spec.concurrency, 1)
@@ -279,10 +283,10 @@ class KubeClient:
             data = response.read()
         except self._api_exception as exc:
             raise self._connection_error(exc) from exc
-        except urllib3.exceptions.ProtocolError:
+        except self._dropped:
             self.counters.add(0)
             return None, b"", None
-        except urllib3.exceptions.HTTPError as exc:
+        except self._http_error as exc:
             raise self._connection_error(exc) from exc
         except ValueError:  # http.client refuses a header: its message quotes the value
             raise ClusterError(
@@ -303,7 +307,7 @@ class KubeClient:
         # urllib3's NewConnectionError is a kind of TimeoutError: test refusal first.
         if "Connection refused" in text or "NewConnectionError" in text:
             return ClusterError(f"cannot reach the API server at {self.host}: connection refused")
-        if isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in text:
+        if isinstance(exc, self._timeout_error) or "timed out" in text:
             return ClusterError(
                 f"the API server at {self.host} did not answer within {self.spec.timeout:g}s"
             )

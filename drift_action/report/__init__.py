@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drift_action.core.model import Report
-from drift_action.report import json_format, markdown, text
+
+# Each renderer is imported when its format is asked for: the flag table lists the formats at
+# every start (--version, --help) and a run renders one of them.
 
 
 @dataclass(frozen=True)
@@ -17,13 +19,26 @@ class RenderOptions:
 
 Renderer = Callable[[Report, RenderOptions], str]
 
-FORMATS: dict[str, Renderer] = {
-    "text": lambda report, options: text.render(
-        report, color=options.color, explain=options.explain
-    ),
-    "markdown": lambda report, options: markdown.render(report, explain=options.explain),
-    "json": lambda report, options: json_format.render(report),
-}
+
+def _text(report: Report, options: RenderOptions) -> str:
+    from drift_action.report import text  # noqa: PLC0415 (see above)
+
+    return text.render(report, color=options.color, explain=options.explain)
+
+
+def _markdown(report: Report, options: RenderOptions) -> str:
+    from drift_action.report import markdown  # noqa: PLC0415 (see above)
+
+    return markdown.render(report, explain=options.explain)
+
+
+def _json(report: Report, options: RenderOptions) -> str:
+    from drift_action.report import json_format  # noqa: PLC0415 (see above)
+
+    return json_format.render(report)
+
+
+FORMATS: dict[str, Renderer] = {"text": _text, "markdown": _markdown, "json": _json}
 
 
 def render(report: Report, fmt: str, options: RenderOptions | None = None) -> str:

@@ -28,7 +28,7 @@ from support.charts import (
 from drift_action.core.errors import DriftActionError, InputError, UsageError
 from drift_action.core.model import Document
 from drift_action.core.tools import run_tool
-from drift_action.sources import RENDERERS, HelmSpec, render
+from drift_action.sources import HelmSpec, render, renderer
 from drift_action.sources.helm.chart import (
     is_crd_file,
     is_hook,
@@ -682,5 +682,5 @@ def test_helm_binary_gives_the_same_objects(vendored: Path, chart_name: str) -> 
 
 
 def test_registered_for_its_spec() -> None:
-    assert isinstance(RENDERERS[HelmSpec], HelmRenderer)
+    assert isinstance(renderer(HelmSpec), HelmRenderer)
     assert HelmSpec("charts/app").label == "helm chart charts/app"

@@ -20,7 +20,7 @@ from support import DATA as TEST_DATA
 from drift_action.core.errors import DriftActionError, InputError
 from drift_action.core.model import Document
 from drift_action.core.tools import ToolError, run_tool
-from drift_action.sources import RENDERERS, KustomizeSpec, render
+from drift_action.sources import KustomizeSpec, render, renderer
 from drift_action.sources.kustomize import KustomizeRenderer, build_command
 
 FLUX = TEST_DATA / "kustomize" / "fluxcd__flux2"
@@ -155,7 +155,7 @@ def test_kustomize_is_preferred_over_kubectl(
 
 
 def test_registered_for_its_spec() -> None:
-    assert isinstance(RENDERERS[KustomizeSpec], KustomizeRenderer)
+    assert isinstance(renderer(KustomizeSpec), KustomizeRenderer)
     assert KustomizeSpec("deploy/prod").label == "kustomization deploy/prod"
     assert KustomizeSpec("deploy/prod").namespace == "default"
 

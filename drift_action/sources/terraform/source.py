@@ -16,11 +16,8 @@ import logging
 import math
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from drift_action.core.bounds import RenderLimits
-from drift_action.core.confine import PathPolicy
 from drift_action.core.errors import InputError
 from drift_action.core.files import display_path, read_bytes
 from drift_action.core.model import Document
@@ -30,6 +27,7 @@ from drift_action.sources.terraform.documents import build
 from drift_action.sources.terraform.helm import render_release
 from drift_action.sources.terraform.plan import read_plan
 from drift_action.sources.terraform.prior import no_prior_note, release_base, with_note
+from drift_action.sources.terraform.spec import TerraformSpec
 from drift_action.sources.terraform.trees import MAX_DEPTH, deeper_than
 
 log = logging.getLogger(__name__)
@@ -37,18 +35,6 @@ log = logging.getLogger(__name__)
 ZIP_MAGIC = b"PK\x03\x04"
 SHOW_TIMEOUT = 300.0
 _BOX = re.compile(r"^[\s│╷╵]+")  # terraform frames its diagnostics with box-drawing characters
-
-
-@dataclass(frozen=True)
-class TerraformSpec:
-    plan: str  # plan JSON or binary plan file
-    namespace: str = "default"  # for kubernetes_manifest objects that name none
-    limits: RenderLimits = field(default_factory=RenderLimits)  # for helm_release charts
-    policy: PathPolicy = field(default_factory=PathPolicy)  # where helm_release charts may be
-
-    @property
-    def label(self) -> str:
-        return f"terraform plan {self.plan}"
 
 
 class TerraformRenderer:
