@@ -20,6 +20,7 @@ bench/image_size.py runs this same script on a fresh install to measure the imag
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import sys
@@ -110,23 +111,26 @@ def drop_aio_only_distributions(site: Path) -> list[str]:
             if required_name(text) in dropping:
                 raise SystemExit(f"{name} requires {text}: not removing the aio-only set")
     done = []
+    emptied: set[Path] = set()
     for name in sorted(dropping):
         dist = installed[name]
         for file in dist.files or []:
-            path = (site / file).resolve()
+            path = Path(os.path.normpath(site / file))
             if path.is_relative_to(site) and (path.is_file() or path.is_symlink()):
                 path.unlink()
+                emptied.add(path.parent)
         info = Path(str(dist._path))  # type: ignore[attr-defined]
         if info.is_dir():
             shutil.rmtree(info)
         done.append(name)
-    # Folders the RECORDs emptied (package folders, their __pycache__).
-    for folder in sorted((p for p in site.iterdir() if p.is_dir()), reverse=True):
-        for sub in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-            if sub.is_dir() and not any(sub.iterdir()):
-                sub.rmdir()
-        if not any(folder.iterdir()):
+    # The folders those files were in (package folders, their __pycache__), once empty; no other.
+    for start in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        folder = start
+        while folder != site and folder.is_relative_to(site) and folder.is_dir():
+            if any(folder.iterdir()):
+                break
             folder.rmdir()
+            folder = folder.parent
     return done
 
 
