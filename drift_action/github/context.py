@@ -102,15 +102,19 @@ def _int(value: Any) -> int | None:
 def reconcile_refusal(event_name: str, ref: str, event: Mapping[str, Any]) -> str:
     """Why a run must not reconcile ("" when it may): only a schedule, a manual run, or a push
     to the default branch writes to the cluster, never code from a pull request's head."""
-    if event_name in NIGHTLY_EVENTS:
+    if event_name == "schedule":  # GitHub runs schedules on the default branch only
         return ""
-    if event_name == "push":
+    if event_name in ("push", "workflow_dispatch"):
+        # A manual run can be started on any branch: that branch's manifests are not reviewed.
         repository = event.get("repository")
         default = repository.get("default_branch") if isinstance(repository, Mapping) else None
         if isinstance(default, str) and default and ref == f"refs/heads/{default}":
             return ""
-        return f"a push runs reconcile only on the default branch, not {ref or 'an unknown ref'}"
+        return (
+            f"a {event_name} run reconciles only on the default branch, "
+            f"not {ref or 'an unknown ref'}"
+        )
     return (
-        f"a {event_name or 'non-GitHub'} run does not reconcile: only schedule, "
-        "workflow_dispatch and a push to the default branch do"
+        f"a {event_name or 'non-GitHub'} run does not reconcile: only schedule, and "
+        "workflow_dispatch or push on the default branch do"
     )

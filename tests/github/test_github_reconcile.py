@@ -131,7 +131,8 @@ def test_a_pull_request_run_is_refused_before_anything_is_read_or_written(
     ("event", "ref", "allowed"),
     [
         ("schedule", "", True),
-        ("workflow_dispatch", "refs/heads/feature", True),
+        ("workflow_dispatch", "refs/heads/main", True),
+        ("workflow_dispatch", "refs/heads/feature", False),
         ("push", "refs/heads/main", True),
         ("push", "refs/heads/feature", False),
         ("pull_request", "refs/pull/3/merge", False),
