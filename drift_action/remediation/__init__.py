@@ -19,6 +19,7 @@ from drift_action.core.model import (
     ChangeClass,
     KubeObject,
     Report,
+    ResourceKey,
     ResourceResult,
     Status,
 )
@@ -71,14 +72,17 @@ class _Fixes:
         self.desired = {obj.key: obj for obj in desired}
         self.live = {obj.key: obj for obj in live}
         self.managers = managers
-        # How each source's live objects were applied: for its objects not live yet.
+        # How each live object was applied, read once; per source, for its objects not live yet.
+        self.methods: dict[ResourceKey, Method] = {}
         self.by_source: dict[str, list[Method]] = {}
         for obj in desired:
             origin = obj.source.origin
             seen = self.live.get(obj.key)
             found = method_of(seen.body, managers) if seen is not None else None
-            if origin is not None and found is not None:
-                self.by_source.setdefault(origin.source, []).append(found)
+            if found is not None:
+                self.methods[obj.key] = found
+                if origin is not None:
+                    self.by_source.setdefault(origin.source, []).append(found)
 
     def fix(self, result: ResourceResult) -> Remediation | None:
         source = result.source
@@ -101,8 +105,7 @@ class _Fixes:
     def _apply(
         self, result: ResourceResult, obj: KubeObject, origin: Origin, live: KubeObject | None
     ) -> Remediation:
-        found = method_of(live.body, self.managers) if live is not None else None
-        method = found or usual(self.by_source.get(origin.source, ()))
+        method = self.methods.get(result.key) or usual(self.by_source.get(origin.source, ()))
         if origin.kind is OriginKind.KUSTOMIZE:
             target = ("-k", origin.path)
         else:

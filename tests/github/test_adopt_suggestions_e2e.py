@@ -17,19 +17,11 @@ import pytest
 from support import GOLDEN, run_cli
 from support.adopt_repo import APP, UNTOUCHED, make_pr, pull_files, split_documents, write_live
 from support.github_emulator import ACTIONS_BOT, GitHubEmulator
-from support.github_run import Runner
+from support.github_run import Runner, pr_event
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 _SUGGESTION = re.compile(r"^(`{3,})suggestion\n(?P<text>.*?)^\1\n", re.MULTILINE | re.DOTALL)
-
-
-def pr_event(number: int, head: str, base: str) -> dict[str, object]:
-    return {
-        "action": "synchronize",
-        "number": number,
-        "pull_request": {"number": number, "head": {"sha": head}, "base": {"sha": base}},
-    }
 
 
 def run_pr(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from support.github_emulator import GitHubEmulator
-from support.github_run import Runner
+from support.github_run import Runner, pr_event
 from support.pr_repo import HEAD as HEAD_FILES
 from support.pr_repo import git, make_repo, shallow_clone, write, write_live
 
@@ -19,14 +19,6 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not 
 @pytest.fixture
 def repo(tmp_path: Path) -> tuple[Path, str]:
     return make_repo(tmp_path / "checkout", chart=False)
-
-
-def pr_event(number: int, head: str, base: str) -> dict[str, object]:
-    return {
-        "action": "synchronize",
-        "number": number,
-        "pull_request": {"number": number, "head": {"sha": head}, "base": {"sha": base}},
-    }
 
 
 def run_pr(

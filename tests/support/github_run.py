@@ -89,12 +89,12 @@ def act(workspace: Path, gh: GitHubEmulator) -> Runner:
     return Runner(workspace, gh)
 
 
-def pr_event(number: int, head: str = HEAD) -> dict[str, object]:
-    return {
-        "action": "synchronize",
-        "number": number,
-        "pull_request": {"number": number, "head": {"sha": head}},
-    }
+def pr_event(number: int, head: str = HEAD, base: str | None = None) -> dict[str, object]:
+    """A `pull_request` event's payload; with `base`, the base commit a run compares against."""
+    pull: dict[str, object] = {"number": number, "head": {"sha": head}}
+    if base is not None:
+        pull["base"] = {"sha": base}
+    return {"action": "synchronize", "number": number, "pull_request": pull}
 
 
 def warnings(result: subprocess.CompletedProcess[str]) -> list[str]:
