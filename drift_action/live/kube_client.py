@@ -221,8 +221,8 @@ class KubeClient:
         return self._request("GET", path, query or {}, None)
 
     def apply_dry_run(self, path: str, body: Mapping[str, Any]) -> Any:
-        """`--compare server-side`'s dry run, as drift-action, taking every field."""
-        return self.apply(path, body, manager=FIELD_MANAGER, force=True, dry_run=True)
+        query = {"dryRun": "All", "fieldManager": FIELD_MANAGER, "force": "true"}
+        return self._request("PATCH", path, query, body)
 
     def apply(
         self, path: str, body: Mapping[str, Any], *, manager: str, force: bool, dry_run: bool
