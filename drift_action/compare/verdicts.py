@@ -260,13 +260,34 @@ def _removed_since_last_apply(
             applied = None
     if not isinstance(applied, Mapping) and helm is not None:
         return removed_by_record(helm, live.key, have, want)
-    if not isinstance(applied, Mapping) or applied == pair.desired.body:
+    if not isinstance(applied, Mapping) or applied_as_is(applied, pair.desired.body, live.key):
         return [], []  # the usual case, Git applied as it is: nothing dropped, no walk needed
     applied_cmp = comparable(live.key, applied, desired=True)
     return [
         Change(path, ChangeType.REMOVED, None, value)
         for path, value in applied_not_in_desired(live.key.kind, applied_cmp, have, want)
     ], []
+
+
+def applied_as_is(applied: Mapping[str, Any], desired: Mapping[str, Any], key: ResourceKey) -> bool:
+    """Whether kubectl's record is the Git object itself. `kubectl apply` records two things
+    the manifest may not hold: `annotations: {}` (it empties the map to leave its own
+    annotation out) and the namespace it applied in. Neither can name a removed field (the
+    walk skips empty maps, and the namespace is identity), so only these two are forgiven."""
+    if applied == desired:
+        return True
+    metadata = applied.get("metadata")
+    want = desired.get("metadata")
+    if not (isinstance(metadata, Mapping) and isinstance(want, Mapping)):
+        return False
+    kept = dict(metadata)
+    if kept.get("annotations") == {} and "annotations" not in want:
+        del kept["annotations"]
+    if "namespace" not in want and key.namespace and kept.get("namespace") == key.namespace:
+        del kept["namespace"]
+    if len(kept) == len(metadata) or kept != want:
+        return False
+    return {**applied, "metadata": kept} == desired
 
 
 def apply_rules(
