@@ -70,11 +70,12 @@ def is_secret(key: ResourceKey) -> bool:
 
 
 def comparable(key: ResourceKey, body: Mapping[str, Any], *, desired: bool) -> dict[str, Any]:
-    """`body` reduced to what the comparison looks at; only the live side is copied deeply.
+    """`body` reduced to what the comparison looks at, without copying what it only reads.
 
-    Nulls stay on the desired side so the diff can say it set them aside (`empty-is-unset`).
-    The desired side shares its nested values with `body`: nothing downstream changes them, and
-    only the top level and metadata (which are trimmed here) are new.
+    Nulls stay on the desired side so the diff can say it set them aside (`empty-is-unset`);
+    the live side leaves them out. Both share their nested values with `body`: nothing
+    downstream changes them, and only the top level, metadata (which are trimmed here) and the
+    few live subtrees that hold a null are new.
     """
     # What is left out is never copied: status and managedFields are often most of a live object.
     out = {k: v for k, v in body.items() if k not in _NOT_COMPARED_TOP}
@@ -86,21 +87,53 @@ def comparable(key: ResourceKey, body: Mapping[str, Any], *, desired: bool) -> d
             trimmed["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
         out["metadata"] = trimmed
     if not desired:
-        out = _copy_set(out)
+        out = without_nulls(out)  # `out` is new: a null at the top is dropped from it alone
     if is_secret(key):
         _fold_string_data(out, desired=desired)
     return out
 
 
-# Hot on big clusters: exact type checks first, the ABC check only for other mappings.
-def _copy_set(value: Any) -> Any:
-    """A copy without the keys whose value is null."""
+_SCALARS = frozenset({str, int, float, bool})
+
+
+# Hot on big clusters: exact type checks first, the ABC check only for other mappings. Most of
+# a live object holds no null, so most of it is returned as it is, never copied.
+def without_nulls(value: Any) -> Any:
+    """`value` without the mapping keys whose value is null, as plain dicts and lists: `value`
+    itself where nothing needs to change, new containers only above a null (or a mapping that
+    is not a dict)."""
     kind = type(value)
-    if kind is dict or (kind is not list and isinstance(value, Mapping)):
-        return {k: _copy_set(v) for k, v in value.items() if v is not None}
+    if kind is dict:
+        return _dict_without_nulls(value)
     if kind is list:
-        return [_copy_set(v) for v in value]
+        return _list_without_nulls(value)
+    if kind not in _SCALARS and isinstance(value, Mapping):
+        return _dict_without_nulls(dict(value))
     return value
+
+
+def _dict_without_nulls(value: dict[Any, Any]) -> dict[Any, Any]:
+    out: dict[Any, Any] | None = None
+    for k, v in value.items():
+        if v is None:
+            if out is None:
+                out = dict(value)
+            del out[k]
+        elif type(v) not in _SCALARS and (new := without_nulls(v)) is not v:
+            if out is None:
+                out = dict(value)
+            out[k] = new
+    return value if out is None else out
+
+
+def _list_without_nulls(value: list[Any]) -> list[Any]:
+    out: list[Any] | None = None
+    for index, v in enumerate(value):
+        if type(v) not in _SCALARS and (new := without_nulls(v)) is not v:
+            if out is None:
+                out = list(value)
+            out[index] = new
+    return value if out is None else out
 
 
 def align_secret_data(want: dict[str, Any], have: dict[str, Any]) -> None:

@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import DATA as TEST_DATA
 
 from drift_action.compare.normalize import RULES as ALWAYS_APPLIED
-from drift_action.compare.normalize import SECRET_STRING_DATA
+from drift_action.compare.normalize import SECRET_STRING_DATA, without_nulls
 from drift_action.compare.verdicts import Settings, compare
 from drift_action.core.identity import canonical_group
 from drift_action.core.model import (
@@ -810,3 +812,42 @@ def test_a_plain_secret_value_change_is_still_drift() -> None:
 
     assert [c.path_text for c in result.changes] == ["data.token"]
     assert not result.normalized
+
+
+def _copied_without_nulls(value: Any) -> Any:
+    """The plain definition: a deep copy without the mapping keys whose value is null."""
+    if isinstance(value, Mapping):
+        return {k: _copied_without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_copied_without_nulls(v) for v in value]
+    return value
+
+
+def _shares_null_free_parts(value: Any, result: Any) -> bool:
+    """Every container that holds no null anywhere is returned itself, not a copy."""
+    if isinstance(value, dict | list) and _copied_without_nulls(value) == value:
+        return result is value
+    if isinstance(value, dict):
+        return all(_shares_null_free_parts(v, result[k]) for k, v in value.items() if v is not None)
+    if isinstance(value, list):
+        return all(_shares_null_free_parts(v, r) for v, r in zip(value, result, strict=True))
+    return True
+
+
+_json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_json_like)
+@settings(max_examples=300)
+def test_live_nulls_are_left_out_without_copying_the_rest(value: Any) -> None:
+    before = copy.deepcopy(value)
+    result = without_nulls(value)
+    assert result == _copied_without_nulls(value)
+    assert value == before  # the live object itself is never changed
+    assert _shares_null_free_parts(value, result)
