@@ -70,19 +70,33 @@ def extra_objects(
 
 def records(body: Mapping[str, Any]) -> Iterator[Record]:
     """The tools' records that claim an object, from its labels and annotations."""
-    annotations, tags = _metadata_map(body, "annotations"), labels(body)
-    release = release_of(body)
+    # Read once per live object: only the few keys a record uses are looked up, never the whole
+    # maps (the last-applied annotation alone is often most of an object).
+    annotations, tags = _Tags(body, "annotations"), _Tags(body, "labels")
+    release = _release(annotations)
     if release is not None:
         yield "helm release", f"{release[1]}/{release[0]}" if release[1] else release[0]
     if tags.get(APPLYSET_PART_OF):
-        yield "applyset", tags[APPLYSET_PART_OF]
-    tracking = annotations.get(ARGO_TRACKING, "")
+        yield "applyset", tags.get(APPLYSET_PART_OF)
+    tracking = annotations.get(ARGO_TRACKING)
     if ":" in tracking:
         yield "Argo CD application", tracking.split(":", 1)[0]
-    elif tags.get(INSTANCE) and _argo_label_mode(body, tags):
-        yield "Argo CD application (instance label)", tags[INSTANCE]
+    elif tags.get(INSTANCE) and _argo_label_mode(body, annotations, tags):
+        yield "Argo CD application (instance label)", tags.get(INSTANCE)
     if tags.get(FLUX_NAME):
-        yield "Flux Kustomization", f"{tags.get(FLUX_NAMESPACE, '')}/{tags[FLUX_NAME]}"
+        yield "Flux Kustomization", f"{tags.get(FLUX_NAMESPACE)}/{tags.get(FLUX_NAME)}"
+
+
+class _Tags:
+    """A metadata map's values as text, by key ("" when absent), without copying the map."""
+
+    def __init__(self, body: Mapping[str, Any], field: str) -> None:
+        metadata = body.get("metadata")
+        found = metadata.get(field) if isinstance(metadata, Mapping) else None
+        self._map: Mapping[Any, Any] = found if isinstance(found, Mapping) else {}
+
+    def get(self, name: str) -> str:
+        return str(self._map[name]) if name in self._map else ""
 
 
 def _inventories(
@@ -131,13 +145,13 @@ def _inventory_key(entry: Any) -> ResourceKey | None:
     return ResourceKey(group, kind, namespace, name) if name and kind else None
 
 
-def _argo_label_mode(body: Mapping[str, Any], tags: Mapping[str, str]) -> bool:
+def _argo_label_mode(body: Mapping[str, Any], annotations: _Tags, tags: _Tags) -> bool:
     """Whether the instance label can be Argo CD's record (its label tracking mode). Helm charts
     and many manifests set it by convention, and children a controller makes copy it from their
     template: an object with another tool's record, or a controller owner, is not claimed."""
     return not (
-        release_of(body) is not None
-        or tags.get("app.kubernetes.io/managed-by", "").lower() == "helm"
+        _release(annotations) is not None
+        or tags.get("app.kubernetes.io/managed-by").lower() == "helm"
         or tags.get(FLUX_NAME)
         or tags.get(APPLYSET_PART_OF)
         or _controlled(body)
@@ -152,12 +166,11 @@ def _controlled(body: Mapping[str, Any]) -> bool:
     )
 
 
-def release_of(body: Mapping[str, Any]) -> Release | None:
-    annotations = _metadata_map(body, "annotations")
+def _release(annotations: _Tags) -> Release | None:
     name = annotations.get(RELEASE_NAME)
     if not name:
         return None
-    return name, annotations.get(RELEASE_NAMESPACE, "")
+    return name, annotations.get(RELEASE_NAMESPACE)
 
 
 def labels(body: Mapping[str, Any]) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from drift_action.core.model import Actor
 
@@ -78,11 +79,19 @@ class ManagerClasses:
         return cls((*deployers, *DEPLOYERS), (*humans, *HUMANS), (*controllers, *CONTROLLERS))
 
     def classify(self, manager: str) -> Actor:
-        for actor, globs in (
-            (Actor.DEPLOYER, self.deployers),
-            (Actor.HUMAN, self.humans),
-            (Actor.CONTROLLER, self.controllers),
-        ):
-            if any(fnmatchcase(manager, glob) for glob in globs):
-                return actor
-        return Actor.UNKNOWN
+        return _classify(self.deployers, self.humans, self.controllers, manager)
+
+
+# Asked for every managedFields entry of every object, of a handful of distinct managers.
+@lru_cache(maxsize=1024)
+def _classify(
+    deployers: tuple[str, ...], humans: tuple[str, ...], controllers: tuple[str, ...], manager: str
+) -> Actor:
+    for actor, globs in (
+        (Actor.DEPLOYER, deployers),
+        (Actor.HUMAN, humans),
+        (Actor.CONTROLLER, controllers),
+    ):
+        if any(fnmatchcase(manager, glob) for glob in globs):
+            return actor
+    return Actor.UNKNOWN

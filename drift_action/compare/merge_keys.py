@@ -154,11 +154,15 @@ def _ports_key(kind: str, path: Path) -> tuple[str, ...] | None:
 
 def item_key(item: Any, fields: Sequence[str]) -> ListKey | None:
     """The item's key, or None when the item is not a mapping or lacks a key field."""
-    if not isinstance(item, Mapping):
+    # Hot (every keyed list item of every object): exact type checks before the ABC ones.
+    if type(item) is not dict and not isinstance(item, Mapping):
         return None
     parts: list[tuple[str, str]] = []
     for field in fields:
         value = item.get(field, _KEY_DEFAULTS.get(field))
+        if type(value) is str:
+            parts.append((field, value))
+            continue
         if value is None or isinstance(value, Mapping | list):
             return None
         parts.append((field, str(value)))
