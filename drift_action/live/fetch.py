@@ -165,6 +165,7 @@ def _pages(
                 # Nothing reads a live object's status (it is never desired state): dropping it
                 # as pages arrive keeps a large cluster's objects smaller for the whole run.
                 item.pop("status", None)
+                share_empty_leaves(item)
                 item.setdefault("apiVersion", resource.api_version)
                 item.setdefault("kind", resource.kind)
                 yield item
@@ -174,6 +175,34 @@ def _pages(
             break
     where = f" in {namespace}" if namespace else ""
     log.info("listed %s%s (%d page%s)", resource.describe(), where, pages, "s"[: pages > 1])
+
+
+# The one empty mapping every managedFields tree's leaves become. Most nodes of a fieldsV1 tree
+# are `{}` leaves (`"f:image": {}`, `".": {}`), about 40 per object and a fifth of a live
+# object's memory; read only, they can all be one object. Nothing may change it.
+_LEAF: dict[str, Any] = {}
+
+
+def share_empty_leaves(item: Mapping[str, Any]) -> None:
+    """Make every empty mapping in the item's managedFields trees the one shared `_LEAF`: the
+    same value, the memory of one."""
+    metadata = item.get("metadata")
+    entries = metadata.get("managedFields") if type(metadata) is dict else None
+    if type(entries) is not list:
+        return
+    for entry in entries:
+        fields = entry.get("fieldsV1") if type(entry) is dict else None
+        if type(fields) is dict:
+            _share(fields)
+
+
+def _share(node: dict[str, Any]) -> None:
+    for key, child in node.items():
+        if type(child) is dict:
+            if child:
+                _share(child)
+            else:
+                node[key] = _LEAF  # the same key: the dict's size does not change mid-loop
 
 
 def _explain(exc: ApiError, resource: ApiResource, namespace: str | None) -> str:
