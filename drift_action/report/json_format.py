@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from drift_action.core.model import (
@@ -14,7 +13,7 @@ from drift_action.core.model import (
     ResourceResult,
     Status,
 )
-from drift_action.report import fixes, reconcile_section
+from drift_action.report import fixes, json_text, reconcile_section
 from drift_action.report.values import ownership_note
 
 
@@ -33,7 +32,7 @@ def render(report: Report) -> str:
     reconciled = reconcile_section.json_value(report)
     if reconciled is not None:  # only after --reconcile: other reports keep their shape
         document["reconcile"] = reconciled
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text.dumps(document) + "\n"  # json.dumps(indent=2, ensure_ascii=False)
 
 
 _SUMMARY_KEYS = (
