@@ -45,6 +45,8 @@ _UNORDERED = frozenset(
 )
 _UNORDERED_LIMIT = 500  # item-by-item matching is quadratic; past this, compare in order
 
+_SCALARS = frozenset({str, int, float, bool})
+
 EMPTY_IS_UNSET = "empty-is-unset"
 QUANTITY = "quantity"
 UNORDERED = "unordered-list"
@@ -85,7 +87,11 @@ class FieldDiff:
         missing = []
         for name, value in want.items():
             if name in have:
-                self._walk((*path, name), value, have[name], found)
+                live = have[name]
+                # An equal scalar (most fields) is settled here, without a call: as in _walk.
+                if value.__class__ in _SCALARS and value == live:
+                    continue
+                self._walk((*path, name), value, live, found)
             else:
                 missing.append((name, value))
         # After the fields both sides have, as a report reads: what differs, then what is gone.
