@@ -16,7 +16,9 @@ the parent turns into warnings (or, when Go's runtime stops the process, into th
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -65,7 +67,8 @@ def request(spec: HelmSpec, variants: Sequence[HelmSpec] = (), *, repeat: bool =
     fields: dict[str, Any] = {name: getattr(spec, name) for name in FIELDS}
     limits = {"timeout": spec.limits.timeout, "max_bytes": spec.limits.max_bytes}
     others = [{name: getattr(variant, name) for name in VARIANT_FIELDS} for variant in variants]
-    return json.dumps({"spec": fields, "limits": limits, "variants": others, "repeat": repeat})
+    request = {"spec": fields, "limits": limits, "variants": others, "repeat": repeat}
+    return json.dumps({**request, "cwd": os.getcwd()})
 
 
 def memory_bytes(limits: RenderLimits, renders: int) -> int:
@@ -238,11 +241,20 @@ def _variant(spec: HelmSpec, fields: dict[str, Any]) -> list[tuple[str, str]] | 
 
 
 def main() -> int:
-    given = json.loads(sys.stdin.read())
+    # Helm's library first, before the request: a process started ahead (`warm.py`) has it
+    # loaded by the time the run asks. If it cannot be loaded, the render says why.
+    with contextlib.suppress(Exception):  # render_with_sdk imports it again and reports why
+        import helm_python  # noqa: F401, PLC0415
+    text = sys.stdin.read()
+    if not text.strip():  # started ahead and never asked: the run ended or failed first
+        return 0
+    given = json.loads(text)
     limits = RenderLimits(**given["limits"])
     variants = given.get("variants", [])
     repeat = bool(given.get("repeat"))
     _limit_memory(memory_bytes(limits, 1 + len(variants) + repeat))
+    if given.get("cwd"):  # started ahead: where the run is now, for relative chart paths
+        os.chdir(given["cwd"])
     spec = HelmSpec(**_fields(given["spec"]), limits=limits)
     reply: dict[str, Any]
     try:
