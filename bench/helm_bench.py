@@ -45,8 +45,12 @@ from drift_action.sources import HelmSpec, render
 
 ROOT = Path(__file__).resolve().parent.parent
 CHARTS = ROOT / "tests/data/charts/prometheus-community__helm-charts/charts"
-DEPENDENCIES = ("alertmanager", "kube-state-metrics", "prometheus-node-exporter")
-DEPENDENCIES += ("prometheus-pushgateway",)
+DEPENDENCIES = (
+    "alertmanager",
+    "kube-state-metrics",
+    "prometheus-node-exporter",
+    "prometheus-pushgateway",
+)
 RELEASE, NAMESPACE = "prom", "monitoring"
 TARGET = 1.5  # render stage / helm template (issue 21)
 PINNED = "v4.2.3"  # bench/build_helm.sh's helm_version: what helm-python-sdk 0.2.2 embeds
@@ -263,9 +267,9 @@ def table(figures: dict[str, Any]) -> str:
     ]
     for name, values in times.items():
         median = statistics.median(values)
-        ratio = f"{median / reference:.2f}x" if reference else "n/a"
+        shown = f"{median / reference:.2f}x" if reference else "n/a"
         lines.append(
-            f"| {name} | {median:.3f} s | {min(values):.3f} s | {max(values):.3f} s | {ratio} |"
+            f"| {name} | {median:.3f} s | {min(values):.3f} s | {max(values):.3f} s | {shown} |"
         )
     lines.append("")
     for name in ("render, in the CLI", "render, worker started ahead", "render, cold"):

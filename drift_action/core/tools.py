@@ -65,6 +65,10 @@ def which(name: str) -> str | None:
     return shutil.which(name, path=absolute)
 
 
+# A program started by `start_program`, for `finish_program`.
+Started = subprocess.Popen[bytes]
+
+
 @dataclass(frozen=True)
 class Finished:
     stdout: str
@@ -129,7 +133,7 @@ def start_program(
     env: Mapping[str, str] | None = None,
     stdin: bool = True,
     file: str | None = None,
-) -> subprocess.Popen[bytes]:
+) -> Started:
     """`argv` started, with pipes, in its own process group, for `finish_program`: a program
     may be started ahead, to load itself while this process does other work, and given its
     input and its limits once there is work for it."""
@@ -156,7 +160,7 @@ def start_program(
 
 
 def finish_program(
-    process: subprocess.Popen[bytes],
+    process: Started,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     file: str | None = None,

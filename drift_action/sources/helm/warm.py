@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import atexit
 import os
-import subprocess
 import sys
 import threading
 
 from drift_action.core.errors import DriftActionError
-from drift_action.core.tools import start_program
+from drift_action.core.tools import Started, start_program
 
 
 def command() -> list[str]:
@@ -43,7 +42,7 @@ class _Engines:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.spare: subprocess.Popen[bytes] | None = None
+        self.spare: Started | None = None
         self.expected = 0  # renders announced and not asked for yet
 
     def warm_up(self, renders: int) -> None:
@@ -53,7 +52,7 @@ class _Engines:
                 _discard(self.spare)
                 self.spare = _start()
 
-    def take(self, file: str | None) -> subprocess.Popen[bytes]:
+    def take(self, file: str | None) -> Started:
         with self.lock:
             process, self.spare = self.spare, None
             self.expected = max(0, self.expected - 1)
@@ -81,20 +80,20 @@ def warm_up(renders: int = 1) -> None:
     _engines.warm_up(renders)
 
 
-def take(file: str | None = None) -> subprocess.Popen[bytes]:
+def take(file: str | None = None) -> Started:
     """An engine process for one render: the one started ahead if it is still running, else
     one started now (a `ToolError` if it cannot be)."""
     return _engines.take(file)
 
 
-def _start() -> subprocess.Popen[bytes] | None:
+def _start() -> Started | None:
     try:
         return start_program(command(), env=environment())
     except DriftActionError:  # the render that asks for it says why
         return None
 
 
-def _discard(process: subprocess.Popen[bytes] | None) -> None:
+def _discard(process: Started | None) -> None:
     if process is None:
         return
     if process.poll() is None:
