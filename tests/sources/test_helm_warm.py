@@ -5,6 +5,7 @@ nothing left running. Helm's own engine renders throughout; no test asserts a du
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -129,3 +130,40 @@ def test_a_repeated_render_parses_a_file_that_printed_the_same_once() -> None:
     repeated = manifest_documents(again, include_hooks=False, parsed=parsed)
     assert repeated[0] is documents[0]
     assert repeated[1].data == {"kind": "B2"}
+
+
+_PROBE = """
+import json, sys
+from drift_action.cli import main
+code = main(sys.argv[1:])
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(("drift_action.sources.helm", "helm_python")))))
+sys.exit(code)
+"""
+
+
+def test_only_a_run_with_a_chart_loads_the_helm_renderer(tmp_path: Path) -> None:
+    """A run without a chart pays nothing for Helm; with one, the run's own process loads
+    the renderer but never Helm's library (the engine's process does)."""
+    live = tmp_path / "live.json"
+    live.write_text('{"apiVersion": "v1", "kind": "List", "items": []}')
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "a.yaml").write_text(CONFIG_MAP.replace("{{ .Release.Name }}", "a"))
+    runs = {
+        "manifests": ["--manifests", str(tmp_path / "m")],
+        "chart": ["--helm-chart", str(chart(tmp_path / "c"))],
+    }
+    loaded = {}
+    for name, args in runs.items():
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, *args, "--live-snapshot", str(live)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 1, done.stderr  # the object is missing: drift
+        loaded[name] = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    helm = {"drift_action.sources.helm.warm", "drift_action.sources.helm.render"}
+    assert not loaded["manifests"] & helm
+    assert helm <= loaded["chart"]
+    assert "helm_python" not in loaded["chart"]

@@ -1,10 +1,11 @@
-"""The bundled Helm engine, in a child process: `python -P -m drift_action.sources.helm`.
+"""The bundled Helm engine, in a child process of its own (`warm.command`).
 
 Helm's Go library renders inside the process that calls it and cannot be interrupted, so a
 template that never ends would hang the run and one that prints gigabytes would fill its memory.
-`render.py` runs it (as `-m drift_action.sources.helm`) through `tools.run_program`, which kills
-it past the render time limit or once it prints more than its share; its data memory is limited
-too (`bounds.RenderLimits`).
+`render.py` runs it (`warm.command`, perhaps started ahead of the render: `warm.py`) through
+`tools.finish_program`, which kills it past the render time limit or once it prints more than
+its share; its data memory is limited too (`bounds.RenderLimits`). The process loads Helm's
+library first, then waits for its one request.
 
 The request is JSON on standard input (never arguments: `--set` values may be secrets, and
 arguments show in process lists). The answer is JSON on standard output: the rendered
