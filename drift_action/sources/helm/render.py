@@ -67,7 +67,8 @@ class HelmRenderer:
         log.info("rendered %d objects from %s", len(documents), spec.label)
         # The repeated render differs from the first only where a template printed something
         # new: its other files are the first's, not parsed again; all alike, nothing varies.
-        if again != manifests and (repeated := _variant_documents(again, spec, parsed)):
+        repeated = _variant_documents(again, spec, parsed) if again != manifests else None
+        if repeated is not None:
             documents = mark_varying(documents, repeated.documents)
             log.info("%d fields vary between two renders", varying_count(documents))
         rendered = Rendered(tuple(documents), tuple(warnings))
