@@ -39,7 +39,9 @@ from typing import Any
 
 import yaml
 
+from drift_action.core.identity import canonical_group
 from drift_action.core.model import Status
+from drift_action.core.scope import ScopeResolver
 from drift_action.pipeline import RunOptions, run
 from drift_action.sources import HelmSpec, render
 
@@ -109,6 +111,22 @@ def vendored_chart(work: Path) -> Path:
     for name in DEPENDENCIES:
         shutil.copytree(CHARTS / name, chart / "charts" / name)
     return chart
+
+
+def live_snapshot(spec: HelmSpec, work: Path) -> Path:
+    """The chart's own render with server fields added, as a live snapshot (every object in
+    sync): for bench/nondet_bench.py."""
+    objects = [doc.data for doc in render(spec).documents if isinstance(doc.data, dict)]
+    live: list[dict[str, Any]] = json.loads(json.dumps(objects))
+    for i, obj in enumerate(live):
+        group = canonical_group(obj["apiVersion"], obj["kind"])
+        if not ScopeResolver().is_cluster_scoped(group, obj["kind"]):
+            obj["metadata"].setdefault("namespace", spec.namespace)
+        obj["metadata"].update({"uid": f"uid-{i}", "resourceVersion": str(i)})
+        obj["status"] = {}
+    path = work / "live.yaml"
+    path.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": live}))
+    return path
 
 
 def _warm_up() -> Callable[[], None] | None:
