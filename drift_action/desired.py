@@ -53,6 +53,10 @@ def render_head(
     """Every source at the head; with the base documents sources carry themselves (plans)."""
     desired = Desired()
     carried: list[tuple[Document, str]] = []
+    if charts := sum(isinstance(s, sources.HelmSpec) and s.helm_binary is None for s in specs):
+        from drift_action.sources.helm.warm import warm_up  # noqa: PLC0415
+
+        warm_up(charts)  # the engine loads while the sources before the first chart render
     for spec in (prepare(spec) for spec in specs):
         rendered = sources.render(spec)
         desired.warnings.extend(rendered.warnings)

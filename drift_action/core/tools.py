@@ -65,6 +65,10 @@ def which(name: str) -> str | None:
     return shutil.which(name, path=absolute)
 
 
+# A program started by `start_program`, for `finish_program`.
+Started = subprocess.Popen[bytes]
+
+
 @dataclass(frozen=True)
 class Finished:
     stdout: str
@@ -111,15 +115,37 @@ def run_program(
 ) -> Finished:
     """As `run_tool`, and the end of the program's error output too (where it logs); `env` is
     added to this process's environment."""
+    process = start_program(argv, cwd=cwd, env=env, stdin=input is not None, file=file)
+    return finish_program(
+        process,
+        timeout=timeout,
+        file=file,
+        input=input,
+        max_bytes=max_bytes,
+        memory_bytes=memory_bytes,
+    )
+
+
+def start_program(
+    argv: Sequence[str],
+    *,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: bool = True,
+    file: str | None = None,
+) -> Started:
+    """`argv` started, with pipes, in its own process group, for `finish_program`: a program
+    may be started ahead, to load itself while this process does other work, and given its
+    input and its limits once there is work for it."""
     program = argv[0]
     name = os.path.basename(program)
     try:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             list(argv),
             cwd=cwd,
             env=None if env is None else {**os.environ, **env},
             # A tool must never wait for a person to type.
-            stdin=subprocess.DEVNULL if input is None else subprocess.PIPE,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group: a kill reaches what it started
@@ -131,8 +157,25 @@ def run_program(
         raise ToolError(f"{name}: not executable ({program})", program=name, file=file) from exc
     except OSError as exc:
         raise ToolError(f"{name}: cannot run: {exc.strerror}", program=name, file=file) from exc
+
+
+def finish_program(
+    process: Started,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    file: str | None = None,
+    input: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    memory_bytes: int | None = None,
+) -> Finished:
+    """`run_program` from a started program on: its limits count from now."""
+    args = process.args
+    program = str(args[0] if isinstance(args, Sequence) and not isinstance(args, str) else args)
+    name = os.path.basename(program)
     if memory_bytes is not None:
         _limit_memory(process.pid, memory_bytes)
+    if input is None and process.stdin is not None:
+        process.stdin.close()  # nothing to give it: it reads the end at once
     out = _Output(process, max_bytes)
     err = _Tail()
     if _wait(process, out, err, input, timeout):
@@ -193,9 +236,11 @@ def _wait(
         thread.start()
     deadline = time.monotonic() + timeout
     try:
-        process.wait(timeout=timeout)
-        for thread in threads:  # the pipes close when the last process holding them ends
+        # The pipes close when the last process holding them ends. Joined first: Popen.wait
+        # with a timeout polls, and notices the end up to 50 ms late.
+        for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        process.wait(timeout=max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         return True
     except BaseException:  # Ctrl-C: its own process group does not get the terminal's signal

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drift_action.core.errors import InputError
-from drift_action.core.model import Document, SourceLocation
-from drift_action.core.yaml_docs import parse_documents
 
 if TYPE_CHECKING:
     from helm_python import Chart
+
+    from drift_action.core.model import Document
 
 
 HOOK_ANNOTATION = "helm.sh/hook"
@@ -40,17 +40,32 @@ def is_manifest(name: str) -> bool:
     return not base.endswith("NOTES.txt") and not base.startswith("_")
 
 
+# The documents of each (source, text) pair already parsed, for a second render of the chart.
+Parsed = dict[tuple[str, str], list["Document"]]
+
+
 def manifest_documents(
-    manifests: Sequence[tuple[str, str]], *, include_hooks: bool
+    manifests: Sequence[tuple[str, str]], *, include_hooks: bool, parsed: Parsed | None = None
 ) -> list[Document]:
-    """The objects in (source, text) pairs; empty documents, and hooks unless wanted, left out."""
+    """The objects in (source, text) pairs; empty documents, and hooks unless wanted, left out.
+    With `parsed`, a pair found there is not parsed again (its documents are shared), and
+    those parsed are added."""
     documents: list[Document] = []
     for source, text in manifests:
-        documents.extend(_documents(source, text, include_hooks=include_hooks))
+        found = None if parsed is None else parsed.get((source, text))
+        if found is None:
+            found = _documents(source, text, include_hooks=include_hooks)
+            if parsed is not None:
+                parsed[source, text] = found
+        documents.extend(found)
     return documents
 
 
 def _documents(source: str, text: str, *, include_hooks: bool) -> list[Document]:
+    # Imported here: the engine's process (`worker`) uses this module but never reads YAML.
+    from drift_action.core.model import SourceLocation  # noqa: PLC0415
+    from drift_action.core.yaml_docs import parse_documents  # noqa: PLC0415
+
     verbatim = is_crd_file(source)  # CRD files are not templates: their lines are real
     try:
         parsed = parse_documents(text, source)

@@ -36,6 +36,7 @@ _FUNCTIONS = (
     "genSignedCertWithKey|genPrivateKey|uuidv4|now|lookup|htpasswd|bcrypt|encryptAES"
 )
 _CALL = re.compile(rf"(?<![\w.$])(?:{_FUNCTIONS})(?!\w)")
+_NAMES = tuple(_FUNCTIONS.split("|"))  # a file without any of them calls none (`in` is fast)
 # Only inside template actions, comments left out: prose in a chart ("now", "lookup") is not
 # a call.
 _ACTION = re.compile(r"\{\{(?!-?\s*/\*)(.*?)\}\}", re.DOTALL)
@@ -66,6 +67,9 @@ def _any_call(texts: Iterator[str]) -> bool:
         budget -= len(text)
         if budget < 0:
             return True
+        # Most files name none of the functions: a plain substring search settles those.
+        if not any(name in text for name in _NAMES):
+            continue
         if any(_CALL.search(action) for action in _ACTION.findall(text)):
             return True
     return False
@@ -73,16 +77,19 @@ def _any_call(texts: Iterator[str]) -> bool:
 
 def _folder_templates(chart: Path) -> Iterator[str]:
     # os.walk, not rglob: links to folders are not followed, so a link loop cannot hang it.
+    # Paths as strings: pathlib's parsing cost more than the scan itself.
     for folder, _, names in os.walk(chart):
+        relative = os.path.relpath(folder, chart)
+        above = () if relative == os.curdir else tuple(relative.split(os.sep))
         for name in sorted(names):
-            file = Path(folder, name)
-            parts = file.relative_to(chart).parts
-            if _is_template(parts) and file.is_file():
-                with file.open("rb") as handle:
+            file = os.path.join(folder, name)
+            parts = (*above, name)
+            if _is_template(parts) and os.path.isfile(file):
+                with open(file, "rb") as handle:
                     yield handle.read(_SCAN_BYTES + 1).decode("utf-8", errors="replace")
-            elif name.endswith(".tgz") and "charts" in parts and file.is_file():
+            elif name.endswith(".tgz") and "charts" in parts and os.path.isfile(file):
                 # A packaged subchart: scanned by its own templates.
-                yield from _archive_templates(file)
+                yield from _archive_templates(Path(file))
 
 
 def _archive_templates(archive: Path) -> Iterator[str]:
@@ -113,7 +120,13 @@ def mark_varying(documents: Sequence[Document], again: Sequence[Document]) -> li
         if not found:
             marked.append(document)
             continue
-        varying = frozenset(differences(document.data, found.pop(0), ()))
+        twin = found.pop(0)
+        # The same object when its file printed the same both times (`manifest_documents`).
+        varying = (
+            frozenset()
+            if twin is document.data
+            else frozenset(differences(document.data, twin, ()))
+        )
         if not varying:
             marked.append(document)
             continue

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,11 +19,12 @@ from pathlib import Path
 from drift_action.core.bounds import MIB
 from drift_action.core.errors import DriftActionError, InputError
 from drift_action.core.files import display_path
-from drift_action.core.tools import ToolError, run_program, run_tool, which
+from drift_action.core.tools import ToolError, finish_program, run_tool, which
 from drift_action.sources.base import Rendered
 from drift_action.sources.bounded import limit_error
-from drift_action.sources.helm import worker
+from drift_action.sources.helm import warm, worker
 from drift_action.sources.helm.chart import (
+    Parsed,
     check_local_chart,
     manifest_documents,
     split_template_output,
@@ -62,20 +62,27 @@ class HelmRenderer:
             manifests, warnings = split_template_output(_run_helm(spec, spec.helm_binary)), []
             others = [_run_helm_variant(spec, variant, spec.helm_binary) for variant in variants]
             again = _run_helm_variant(spec, spec, spec.helm_binary) if repeat else None
-        documents = manifest_documents(manifests, include_hooks=spec.include_hooks)
+        parsed: Parsed = {}
+        documents = manifest_documents(manifests, include_hooks=spec.include_hooks, parsed=parsed)
         log.info("rendered %d objects from %s", len(documents), spec.label)
-        if (repeated := _variant_documents(again, spec)) is not None:
+        # The repeated render differs from the first only where a template printed something
+        # new: its other files are the first's, not parsed again; all alike, nothing varies.
+        repeated = _variant_documents(again, spec, parsed) if again != manifests else None
+        if repeated is not None:
             documents = mark_varying(documents, repeated.documents)
             log.info("%d fields vary between two renders", varying_count(documents))
         rendered = Rendered(tuple(documents), tuple(warnings))
         return rendered, [_variant_documents(pairs, spec) for pairs in others]
 
 
-def _variant_documents(pairs: Pairs | None, spec: HelmSpec) -> Rendered | None:
+def _variant_documents(
+    pairs: Pairs | None, spec: HelmSpec, parsed: Parsed | None = None
+) -> Rendered | None:
     if pairs is None:
         return None
     try:
-        return Rendered(tuple(manifest_documents(pairs, include_hooks=spec.include_hooks)))
+        documents = manifest_documents(pairs, include_hooks=spec.include_hooks, parsed=parsed)
+        return Rendered(tuple(documents))
     except InputError:
         return None
 
@@ -96,16 +103,13 @@ def _render_with_sdk(
 
     shown = display_path(spec.chart)
     check_local_chart(spec.chart, shown)
-    # -P: the working directory (a repository) is not put on the module path.
-    command = [sys.executable, "-P", "-m", "drift_action.sources.helm"]
     limits = spec.limits
     renders = 1 + len(variants) + repeat
     try:
-        finished = run_program(
-            command,
-            # Go's threads, and so its memory, do not grow with the machine's cores: a render
-            # runs on one, and the memory limit below must hold on any machine.
-            env={"GOMAXPROCS": os.environ.get("GOMAXPROCS", "2")},
+        # Started ahead when the run said it would render a chart (`warm.py`), else now; its
+        # limits count from here.
+        finished = finish_program(
+            warm.take(file=shown),
             input=worker.request(spec, variants, repeat=repeat),
             timeout=limits.timeout * renders,
             # JSON escapes newlines and quotes: room for that beyond the text's own limit.

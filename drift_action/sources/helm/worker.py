@@ -1,10 +1,11 @@
-"""The bundled Helm engine, in a child process: `python -P -m drift_action.sources.helm`.
+"""The bundled Helm engine, in a child process of its own (`warm.command`).
 
 Helm's Go library renders inside the process that calls it and cannot be interrupted, so a
 template that never ends would hang the run and one that prints gigabytes would fill its memory.
-`render.py` runs it (as `-m drift_action.sources.helm`) through `tools.run_program`, which kills
-it past the render time limit or once it prints more than its share; its data memory is limited
-too (`bounds.RenderLimits`).
+`render.py` runs it (`warm.command`, perhaps started ahead of the render: `warm.py`) through
+`tools.finish_program`, which kills it past the render time limit or once it prints more than
+its share; its data memory is limited too (`bounds.RenderLimits`). The process loads Helm's
+library first, then waits for its one request.
 
 The request is JSON on standard input (never arguments: `--set` values may be secrets, and
 arguments show in process lists). The answer is JSON on standard output: the rendered
@@ -16,7 +17,9 @@ the parent turns into warnings (or, when Go's runtime stops the process, into th
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -65,7 +68,8 @@ def request(spec: HelmSpec, variants: Sequence[HelmSpec] = (), *, repeat: bool =
     fields: dict[str, Any] = {name: getattr(spec, name) for name in FIELDS}
     limits = {"timeout": spec.limits.timeout, "max_bytes": spec.limits.max_bytes}
     others = [{name: getattr(variant, name) for name in VARIANT_FIELDS} for variant in variants]
-    return json.dumps({"spec": fields, "limits": limits, "variants": others, "repeat": repeat})
+    request = {"spec": fields, "limits": limits, "variants": others, "repeat": repeat}
+    return json.dumps({**request, "cwd": os.getcwd()})
 
 
 def memory_bytes(limits: RenderLimits, renders: int) -> int:
@@ -238,11 +242,20 @@ def _variant(spec: HelmSpec, fields: dict[str, Any]) -> list[tuple[str, str]] | 
 
 
 def main() -> int:
-    given = json.loads(sys.stdin.read())
+    # Helm's library first, before the request: a process started ahead (`warm.py`) has it
+    # loaded by the time the run asks. If it cannot be loaded, the render says why.
+    with contextlib.suppress(Exception):  # render_with_sdk imports it again and reports why
+        import helm_python  # noqa: F401, PLC0415
+    text = sys.stdin.read()
+    if not text.strip():  # started ahead and never asked: the run ended or failed first
+        return 0
+    given = json.loads(text)
     limits = RenderLimits(**given["limits"])
     variants = given.get("variants", [])
     repeat = bool(given.get("repeat"))
     _limit_memory(memory_bytes(limits, 1 + len(variants) + repeat))
+    if given.get("cwd"):  # started ahead: where the run is now, for relative chart paths
+        os.chdir(given["cwd"])
     spec = HelmSpec(**_fields(given["spec"]), limits=limits)
     reply: dict[str, Any]
     try:
