@@ -3,12 +3,14 @@
 Each "app" in a namespace gets one object of every kind (ConfigMap, Secret, Service,
 ServiceAccount, Deployment, StatefulSet, DaemonSet, Role, RoleBinding, PodDisruptionBudget).
 The desired manifest is what a user writes; the live object is what the API server returns for
-it after `kubectl apply` (client-side): server defaults, uid/resourceVersion/creationTimestamp,
-the last-applied annotation, managedFields (kubectl-client-side-apply and
-kube-controller-manager Update entries) and status. About 1% of the live objects carry a hand
-edit (kubectl scale/edit/label/set), so the comparison finds real drift.
+it after the tool that deployed the app wrote it (see `Mix`): client-side `kubectl apply` (the
+last-applied annotation exactly as kubectl records it), server-side apply by a GitOps tool (an
+Apply managedFields entry, no annotation) or a Helm 3 release (a `helm` Update entry, Helm's
+labels and annotations); plus server defaults, uid/resourceVersion/creationTimestamp,
+controller-written status and kube-controller-manager entries. About 1% of the live objects
+carry a hand edit (kubectl scale/edit/label/set), so the comparison finds real drift.
 
-    python bench/generate.py --objects 1000 --out /tmp/bench-1000
+    python bench/generate.py --objects 1000 --out /tmp/bench-1000 [--mix kubectl=40,ssa=35,helm=25]
 """
 
 from __future__ import annotations
@@ -63,6 +65,50 @@ _ROLES = ("api", "worker", "web", "sync", "cache", "indexer")
 _EPOCH = datetime(2024, 3, 1, tzinfo=UTC)
 
 
+SSA_MANAGERS = ("argocd-controller", "kustomize-controller", "helm")  # Helm 4 applies server-side
+
+
+@dataclass(frozen=True)
+class Mix:
+    """How the apps were deployed, in percent (weights), and how their manifests are written.
+
+    The default resembles a cluster where kubectl, GitOps controllers and Helm all deploy:
+    - kubectl: client-side `kubectl apply`; the last-applied annotation holds the manifest as
+      kubectl records it: `"annotations":{}` when the manifest has none, and the namespace
+      kubectl defaulted in when the manifest names none;
+    - ssa: server-side apply by argocd-controller, kustomize-controller or Helm 4 (in turn):
+      an Apply entry owning exactly the manifest's fields, no annotation;
+    - helm: a Helm 3 release: a `helm` Update entry, `app.kubernetes.io/managed-by: Helm`,
+      `helm.sh/chart` and the `meta.helm.sh/release-*` annotations Helm adds at install.
+    `annotated`: percent of apps whose manifests carry annotations of their own;
+    `namespaced`: percent of apps whose manifests name their namespace (the rest rely on
+    `kubectl apply -n`, as a folder per namespace does).
+    """
+
+    kubectl: int = 40
+    ssa: int = 35
+    helm: int = 25
+    annotated: int = 50
+    namespaced: int = 50
+
+    @classmethod
+    def parse(cls, text: str) -> Mix:
+        """`kubectl=40,ssa=35,helm=25[,annotated=50,namespaced=50]`."""
+        values = {}
+        for part in filter(None, text.split(",")):
+            key, _, value = part.partition("=")
+            if key not in cls.__dataclass_fields__:
+                raise ValueError(f"unknown mix key {key!r}")
+            values[key] = int(value)
+        return cls(**values)
+
+    def __str__(self) -> str:
+        return ",".join(f"{k}={getattr(self, k)}" for k in self.__dataclass_fields__)
+
+
+KUBECTL_ONLY = Mix(kubectl=100, ssa=0, helm=0, annotated=100, namespaced=100)  # the old data
+
+
 @dataclass(frozen=True)
 class App:
     """The things an app's objects share."""
@@ -72,13 +118,20 @@ class App:
     version: str
     replicas: int
     created: datetime
+    tool: str = "kubectl"  # kubectl, ssa or helm (see Mix)
+    manager: str = "kubectl-client-side-apply"
+    annotated: bool = True
+    namespaced: bool = True  # the manifests name the namespace
+    files: int = 1  # 1: one file for the app, 2: config and workloads, 10: one per object
 
 
 @dataclass(frozen=True)
 class Dataset:
     live: list[Obj]
-    desired: list[Obj]
+    desired: list[Obj]  # as Git holds them (no namespace where the app's files name none)
     drifted: list[str]  # "Kind namespace/name" of the live objects with a hand edit
+    apps: list[App]  # desired[i] and live[i] belong to apps[i // 10]
+    mix: Mix = Mix()
 
 
 def collection_path(kind: str, namespace: str | None = None) -> str:
@@ -104,13 +157,17 @@ def object_path(obj: Mapping[str, Any]) -> str:
 
 
 def _labels(app: App, component: str) -> dict[str, str]:
-    return {
+    labels = {
         "app.kubernetes.io/name": app.name,
         "app.kubernetes.io/version": app.version,
         "app.kubernetes.io/component": component,
         "app.kubernetes.io/part-of": app.namespace,
-        "app.kubernetes.io/managed-by": "kubectl",
+        "app.kubernetes.io/managed-by": "Helm" if app.tool == "helm" else "kubectl",
     }
+    if app.tool == "helm":  # what a chart's _helpers.tpl writes
+        labels["app.kubernetes.io/instance"] = app.name
+        labels["helm.sh/chart"] = f"{app.name.rsplit('-', 1)[0]}-{app.version}"
+    return labels
 
 
 def _selector(app: App, component: str) -> dict[str, str]:
@@ -118,15 +175,13 @@ def _selector(app: App, component: str) -> dict[str, str]:
 
 
 def _metadata(app: App, name: str, component: str) -> Obj:
-    return {
-        "name": name,
-        "namespace": app.namespace,
-        "labels": _labels(app, component),
-        "annotations": {
+    metadata: Obj = {"name": name, "namespace": app.namespace, "labels": _labels(app, component)}
+    if app.annotated:
+        metadata["annotations"] = {
             "example.com/owner": f"team-{app.namespace}@example.com",
             "example.com/runbook": f"https://runbooks.example.com/{app.namespace}/{app.name}",
-        },
-    }
+        }
+    return metadata
 
 
 def _manifest(kind: str, metadata: Obj, **fields: Any) -> Obj:
@@ -191,7 +246,7 @@ def _service(app: App) -> Obj:
 
 def _service_account(app: App) -> Obj:
     metadata = _metadata(app, app.name, "server")
-    metadata["annotations"]["eks.amazonaws.com/role-arn"] = (
+    metadata.setdefault("annotations", {})["eks.amazonaws.com/role-arn"] = (
         f"arn:aws:iam::123456789012:role/{app.namespace}-{app.name}"
     )
     return _manifest("ServiceAccount", metadata, automountServiceAccountToken=False)
@@ -415,7 +470,8 @@ def _workload_defaults(obj: Obj) -> None:
             "updateStrategy",
             {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}},
         )
-        obj["metadata"]["annotations"]["deprecated.daemonset.template.generation"] = "1"
+        annotations = obj["metadata"].setdefault("annotations", {})
+        annotations["deprecated.daemonset.template.generation"] = "1"
 
 
 def _service_defaults(obj: Obj, rng: random.Random) -> None:
@@ -563,33 +619,45 @@ def _list_key(parent: str, kind: str, item: Any) -> tuple[str, ...] | None:
     }.get(parent)
 
 
-def fieldset(value: Any, kind: str, parent: str = "") -> Obj:
-    """The FieldsV1 tree of everything set in `value`: maps and optional structs get `.`,
-    keyed list items `k:{...}`, atomic lists and label selectors are leaves; keys sorted."""
+def fieldset(value: Any, kind: str, parent: str = "", *, dots: bool = True) -> Obj:
+    """The FieldsV1 tree of everything set in `value`: maps and optional structs get `.`
+    (an Update entry; an Apply entry, `dots=False`, owns only what it set), keyed list items
+    `k:{...}` with `.`, atomic lists and label selectors are leaves; keys sorted."""
     if isinstance(value, Mapping):
         if parent in _ATOMIC:
             return {}
-        node: Obj = {".": {}} if parent and value and parent not in _PLAIN_STRUCTS else {}
+        dot = dots and parent and value and parent not in _PLAIN_STRUCTS
+        node: Obj = {".": {}} if dot else {}
         for key, child in sorted(value.items()):
-            node[f"f:{key}"] = fieldset(child, kind, key)
+            node[f"f:{key}"] = fieldset(child, kind, key, dots=dots)
         return node
     if isinstance(value, list) and value and _list_key(parent, kind, value[0]):
         fields = _list_key(parent, kind, value[0]) or ()
         node = {}
         for item in value:
-            key = json.dumps({f: item[f] for f in fields}, separators=(",", ":"), sort_keys=True)
-            node[f"k:{key}"] = {".": {}, **fieldset(item, kind, "")}
+            # the key as the server defaults it (an applied port names no protocol: TCP)
+            values = {f: item.get(f, "TCP") for f in fields}
+            key = json.dumps(values, separators=(",", ":"), sort_keys=True)
+            node[f"k:{key}"] = {".": {}, **fieldset(item, kind, "", dots=dots)}
         return node
     return {}
 
 
-def _entry(manager: str, api_version: str, moment: datetime, fields: Obj, sub: str = "") -> Obj:
+def _entry(
+    manager: str,
+    api_version: str,
+    moment: datetime,
+    fields: Obj,
+    sub: str = "",
+    *,
+    operation: str = "Update",
+) -> Obj:
     entry: Obj = {
         "apiVersion": api_version,
         "fieldsType": "FieldsV1",
         "fieldsV1": fields,
         "manager": manager,
-        "operation": "Update",
+        "operation": operation,
     }
     if sub:
         entry["subresource"] = sub
@@ -597,29 +665,55 @@ def _entry(manager: str, api_version: str, moment: datetime, fields: Obj, sub: s
     return entry
 
 
-def _applied_fields(live: Obj) -> Obj:
-    """What kubectl apply's create wrote: the object with its defaults, not status."""
+_CONTROLLER_ANNOTATIONS = (
+    "deployment.kubernetes.io/revision",
+    "deprecated.daemonset.template.generation",
+)
+
+
+def _created_fields(live: Obj) -> Obj:
+    """What a client-side create wrote (kubectl apply, Helm 3): the object with its defaults
+    and its annotations, not status or what controllers add later."""
     body = {k: v for k, v in live.items() if k not in ("apiVersion", "kind", "status")}
     metadata = {k: live["metadata"][k] for k in ("labels", "annotations") if k in live["metadata"]}
     annotations = dict(metadata.get("annotations") or {})
-    annotations.pop("deployment.kubernetes.io/revision", None)
-    annotations.pop("deprecated.daemonset.template.generation", None)
-    metadata["annotations"] = annotations
+    for name in _CONTROLLER_ANNOTATIONS:
+        annotations.pop(name, None)
+    if annotations:
+        metadata["annotations"] = annotations
+    else:
+        metadata.pop("annotations", None)
     body["metadata"] = metadata
     return fieldset(body, live["kind"])
 
 
-def _managed_fields(live: Obj, created: datetime) -> list[Obj]:
-    api_version = live["apiVersion"]
-    entries = [_entry("kubectl-client-side-apply", api_version, created, _applied_fields(live))]
+def _applied_fields(desired: Obj) -> Obj:
+    """What a server-side apply owns: the applied manifest's own fields, no defaults (name and
+    namespace identify the object and are not listed)."""
+    body = {k: v for k, v in desired.items() if k not in ("apiVersion", "kind")}
+    body["metadata"] = {
+        k: v for k, v in desired["metadata"].items() if k in ("labels", "annotations")
+    }
+    return fieldset(body, desired["kind"], dots=False)
+
+
+def _managed_fields(live: Obj, desired: Obj, app: App) -> list[Obj]:
+    api_version, created = live["apiVersion"], app.created
+    if app.tool == "ssa":
+        fields = _applied_fields(desired)
+        entries = [_entry(app.manager, api_version, created, fields, operation="Apply")]
+    else:
+        entries = [_entry(app.manager, api_version, created, _created_fields(live))]
     later = created + timedelta(seconds=4)
     if live["kind"] == "Deployment":
         revision: Obj = {
             "f:metadata": {"f:annotations": {"f:deployment.kubernetes.io/revision": {}}}
         }
+        if app.tool == "ssa":  # the first annotation on the object: the map is new too
+            revision["f:metadata"]["f:annotations"]["."] = {}
         entries.append(_entry("kube-controller-manager", api_version, later, revision))
     if "status" in live and live["kind"] in STATUS:
-        fields: Obj = {"f:status": fieldset(live["status"], live["kind"], "status")}
+        fields = {"f:status": fieldset(live["status"], live["kind"], "status")}
         entries.append(_entry("kube-controller-manager", api_version, later, fields, "status"))
     return entries
 
@@ -631,22 +725,36 @@ def _uid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+def last_applied(desired: Obj) -> str:
+    """The annotation `kubectl apply` records: the manifest with the namespace kubectl
+    defaulted in and, when it had none, `"annotations":{}` (kubectl empties the map it took
+    the annotation out of); keys sorted, a trailing newline."""
+    applied = copy.deepcopy(desired)
+    applied["metadata"].setdefault("annotations", {})
+    return json.dumps(applied, separators=(",", ":"), sort_keys=True) + "\n"
+
+
 def to_live(desired: Obj, app: App, rng: random.Random, resource_version: int) -> Obj:
-    """The object as the API server returns it after `kubectl apply` of `desired`."""
+    """The object as the API server returns it after `app.tool` deployed `desired` (with its
+    namespace)."""
     live = copy.deepcopy(desired)
-    applied = json.dumps(desired, separators=(",", ":"), sort_keys=True) + "\n"
-    live["metadata"]["annotations"][LAST_APPLIED] = applied
+    meta = live["metadata"]
+    if app.tool == "kubectl":
+        meta.setdefault("annotations", {})[LAST_APPLIED] = last_applied(desired)
+    elif app.tool == "helm":  # Helm 3 records its release on every object it installs
+        annotations = meta.setdefault("annotations", {})
+        annotations["meta.helm.sh/release-name"] = app.name
+        annotations["meta.helm.sh/release-namespace"] = app.namespace
     _server_defaults(live, rng)
     if live["kind"] == "Deployment":
-        live["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "1"
+        meta.setdefault("annotations", {})["deployment.kubernetes.io/revision"] = "1"
     status = STATUS.get(live["kind"])
     if status is not None:
         live["status"] = status(live, app.created + timedelta(seconds=9))
-    meta = live["metadata"]
     meta["creationTimestamp"] = _time(app.created)
     if live["kind"] in _GENERATION_KINDS:
         meta["generation"] = 1
-    meta["managedFields"] = _managed_fields(live, app.created)
+    meta["managedFields"] = _managed_fields(live, desired, app)
     meta["resourceVersion"] = str(resource_version)
     meta["uid"] = _uid(rng)
     return live
@@ -694,38 +802,60 @@ def _hand_edit(live: Obj, moment: datetime) -> None:
     )
 
 
-def _apps(count: int, rng: random.Random) -> Iterator[App]:
+def _weighted(rng: random.Random, percent: int) -> bool:
+    return rng.randrange(100) < percent
+
+
+def _apps(count: int, rng: random.Random, mix: Mix) -> Iterator[App]:
+    tools = ("kubectl", "ssa", "helm")
+    weights = (mix.kubectl, mix.ssa, mix.helm)
+    ssa_count = 0
     for index in range(count):
         word = _WORDS[index % len(_WORDS)]
         role = _ROLES[(index // len(_WORDS)) % len(_ROLES)]
+        tool = rng.choices(tools, weights)[0]
+        manager = {"kubectl": "kubectl-client-side-apply", "helm": "helm"}.get(tool, "")
+        if tool == "ssa":
+            manager, ssa_count = SSA_MANAGERS[ssa_count % len(SSA_MANAGERS)], ssa_count + 1
+        layout = rng.randrange(10)  # 6 in 10 apps in one file, 3 in two, 1 a file per object
         yield App(
             name=f"{word}-{role}-{index:04d}",
             namespace=NAMESPACES[index % len(NAMESPACES)],
             version=f"1.{rng.randrange(30)}.{rng.randrange(10)}",
             replicas=rng.choice((2, 3, 3, 4, 6)),
             created=_EPOCH + timedelta(minutes=rng.randrange(400_000)),
+            tool=tool,
+            manager=manager,
+            annotated=_weighted(rng, mix.annotated),
+            # Helm's own output and GitOps-rendered objects name their namespace here
+            namespaced=tool != "kubectl" or _weighted(rng, mix.namespaced),
+            files=1 if layout < 6 else 2 if layout < 9 else len(KINDS),
         )
 
 
-def generate(count: int, *, seed: int = 7, drift_ratio: float = 0.01) -> Dataset:
+def generate(count: int, *, seed: int = 7, drift_ratio: float = 0.01, mix: Mix = Mix()) -> Dataset:
     """`count` live objects (and their manifests), kinds in turn, about 1% hand-edited."""
     rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
     desired: list[Obj] = []
     live: list[Obj] = []
-    for app in _apps(-(-count // len(KINDS)), rng):
+    apps: list[App] = []
+    for app in _apps(-(-count // len(KINDS)), rng, mix):
+        apps.append(app)
         for kind in KINDS:
             if len(desired) == count:
                 break
             manifest = BUILDERS[kind](app)
-            desired.append(manifest)
             live.append(to_live(manifest, app, rng, 10_000 + len(live)))
+            if not app.namespaced:
+                del manifest["metadata"]["namespace"]
+            desired.append(manifest)
     drifted = []
     for index in sorted(rng.sample(range(count), max(1, round(count * drift_ratio)))):
         obj = live[index]
         _hand_edit(obj, _EPOCH + timedelta(days=300))
         meta = obj["metadata"]
         drifted.append(f"{obj['kind']} {meta['namespace']}/{meta['name']}")
-    return Dataset(live, desired, drifted)
+    return Dataset(live, desired, drifted, apps, mix)
 
 
 # -- files -------------------------------------------------------------------------------------
@@ -734,7 +864,24 @@ def generate(count: int, *, seed: int = 7, drift_ratio: float = 0.01) -> Dataset
 @dataclass(frozen=True)
 class Layout:
     live_json: Path  # {"kind": "List", "items": [...]}: what the emulator loads
-    manifests: Path  # the desired state, one YAML file per app
+    manifests: Path  # the desired state: one folder per namespace (see namespace_folders)
+
+
+_CONFIG_KINDS = frozenset({"ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding"})
+
+
+def _file_of(app: App, kind: str) -> str:
+    if app.files == 1:
+        return f"{app.name}.yaml"
+    if app.files == 2:
+        return f"{app.name}/{'config' if kind in _CONFIG_KINDS else 'workloads'}.yaml"
+    return f"{app.name}/{kind.lower()}.yaml"
+
+
+def namespace_folders(manifests: Path) -> list[tuple[Path, str]]:
+    """(folder, namespace) to render: one folder per namespace, as `kubectl apply -n NS -f
+    DIR` would deploy it (manifests without a namespace take the folder's)."""
+    return [(folder, folder.name) for folder in sorted(manifests.iterdir()) if folder.is_dir()]
 
 
 def write(dataset: Dataset, directory: Path) -> Layout:
@@ -743,10 +890,10 @@ def write(dataset: Dataset, directory: Path) -> Layout:
     live_json.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": dataset.live}))
     manifests = directory / "manifests"
     by_file: dict[Path, list[Obj]] = {}
-    for obj in dataset.desired:
-        meta = obj["metadata"]
-        app = meta["labels"]["app.kubernetes.io/name"]
-        by_file.setdefault(manifests / meta["namespace"] / f"{app}.yaml", []).append(obj)
+    for index, obj in enumerate(dataset.desired):
+        app = dataset.apps[index // len(KINDS)]
+        path = manifests / app.namespace / _file_of(app, obj["kind"])
+        by_file.setdefault(path, []).append(obj)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     for path, docs in by_file.items():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -754,17 +901,31 @@ def write(dataset: Dataset, directory: Path) -> Layout:
     return Layout(live_json, manifests)
 
 
+def describe(dataset: Dataset, layout: Layout) -> str:
+    """One line on what was written: objects, tools, sizes, files."""
+    tools = {t: sum(a.tool == t for a in dataset.apps) for t in ("kubectl", "ssa", "helm")}
+    sizes = [len(json.dumps(o, separators=(",", ":"))) for o in dataset.live]
+    files = [p for p in layout.manifests.rglob("*.yaml")]
+    yaml_bytes = sum(p.stat().st_size for p in files)
+    return (
+        f"{len(dataset.live)} live objects ({layout.live_json.stat().st_size / 1e6:.1f} MB JSON, "
+        f"{min(sizes) / 1e3:.1f}-{max(sizes) / 1e3:.1f} KB each, mean "
+        f"{sum(sizes) / len(sizes) / 1e3:.1f} KB); apps by tool {tools} (mix {dataset.mix}); "
+        f"{len(files)} manifest files, {yaml_bytes / 1e6:.1f} MB YAML; "
+        f"{len(dataset.drifted)} hand-edited"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--mix", type=Mix.parse, default=Mix(), help=f"default: {Mix()}")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    dataset = generate(args.objects, seed=args.seed)
+    dataset = generate(args.objects, seed=args.seed, mix=args.mix)
     layout = write(dataset, args.out)
-    size = layout.live_json.stat().st_size
-    print(f"{len(dataset.live)} live objects ({size / 1e6:.1f} MB JSON) in {layout.live_json}")
-    print(f"manifests in {layout.manifests}; {len(dataset.drifted)} hand-edited")
+    print(describe(dataset, layout))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from typing import Any
 from unittest import mock
 from urllib.parse import urlencode
 
+import generate
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from yaml import CSafeLoader
@@ -197,12 +198,21 @@ def _recording_clients() -> Iterator[list[KubeClient]]:
         yield made
 
 
+def manifest_sources(manifests: Path) -> tuple[ManifestsSpec, ...]:
+    """One source per namespace folder, with that namespace for the manifests naming none
+    (as `--manifests DIR --namespace NS` per folder, or a sources file, would give)."""
+    return tuple(
+        ManifestsSpec((str(folder),), namespace)
+        for folder, namespace in generate.namespace_folders(manifests)
+    )
+
+
 def drift_action(
     kubeconfig: Path, manifests: Path, *, page_size: int, concurrency: int
 ) -> DriftRun:
     """drift-action end to end, in this process, as the CLI runs it."""
     spec = ClusterSpec(kubeconfig=str(kubeconfig), page_size=page_size, concurrency=concurrency)
-    options = RunOptions(sources=(ManifestsSpec((str(manifests),), "default"),), cluster=spec)
+    options = RunOptions(sources=manifest_sources(manifests), cluster=spec)
     with _recording_clients() as clients:
         report = pipeline.run(options)
     counts = report.counts
@@ -217,7 +227,7 @@ def drift_action(
 def prepared_desired(manifests: Path) -> list[tuple[RawObject, str]]:
     """The desired objects as the pipeline has them before it reads the cluster (untimed)."""
     raw: list[tuple[RawObject, str]] = []
-    for spec in (ManifestsSpec((str(manifests),), "default"),):
+    for spec in manifest_sources(manifests):
         found, _warnings = collect(sources.render(spec).documents, strict=False)
         raw.extend((obj, spec.namespace) for obj in found)
     return raw
