@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import base64
 import copy
+import gzip
 import json
 import random
+import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -132,6 +134,9 @@ class Dataset:
     drifted: list[str]  # "Kind namespace/name" of the live objects with a hand edit
     apps: list[App]  # desired[i] and live[i] belong to apps[i // 10]
     mix: Mix = Mix()
+    # Helm 3's release records (Secrets sh.helm.release.v1.<app>.v1), in the cluster beside
+    # the objects but in no manifest: the cluster-wide Secret LIST reads them too.
+    records: list[Obj] = field(default_factory=list)
 
 
 def collection_path(kind: str, namespace: str | None = None) -> str:
@@ -802,6 +807,63 @@ def _hand_edit(live: Obj, moment: datetime) -> None:
     )
 
 
+def helm_record(app: App, manifests: list[Obj], rng: random.Random, resource_version: int) -> Obj:
+    """The Secret Helm 3 keeps for revision 1 of the app's release: `data.release` is
+    base64(base64(gzip(JSON))) of the release, whose `manifest` is what Helm applied (the
+    rendered documents, `# Source:` comments and all) and whose chart holds its templates."""
+    chart = app.name.rsplit("-", 1)[0]
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    sources = [(f"{chart}/templates/{m['kind'].lower()}.yaml", m) for m in manifests]
+    manifest = "".join(
+        f"---\n# Source: {name}\n" + yaml.dump(doc, Dumper=dumper, sort_keys=False)
+        for name, doc in sources
+    )
+    deployed = _time(app.created)
+    release = {
+        "name": app.name,
+        "info": {
+            "first_deployed": deployed,
+            "last_deployed": deployed,
+            "deleted": "",
+            "description": "Install complete",
+            "status": "deployed",
+        },
+        "chart": {
+            "metadata": {"name": chart, "version": app.version, "apiVersion": "v2"},
+            "templates": [
+                {"name": name.split("/", 1)[1], "data": _b64(yaml.dump(doc, Dumper=dumper))}
+                for name, doc in sources
+            ],
+            "values": {"replicaCount": app.replicas, "image": {"tag": app.version}},
+        },
+        "config": {},
+        "manifest": manifest,
+        "version": 1,
+        "namespace": app.namespace,
+    }
+    packed = gzip.compress(json.dumps(release).encode(), mtime=0)
+    data = base64.b64encode(base64.b64encode(packed)).decode()
+    labels = {"modifiedAt": str(int(app.created.timestamp())), "name": app.name}
+    labels |= {"owner": "helm", "status": "deployed", "version": "1"}
+    fields = {"f:data": {".": {}, "f:release": {}}, "f:type": {}}
+    fields["f:metadata"] = {"f:labels": {".": {}, **{f"f:{k}": {} for k in sorted(labels)}}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "creationTimestamp": deployed,
+            "labels": labels,
+            "managedFields": [_entry("helm", "v1", app.created, fields)],
+            "name": f"sh.helm.release.v1.{app.name}.v1",
+            "namespace": app.namespace,
+            "resourceVersion": str(resource_version),
+            "uid": _uid(rng),
+        },
+        "type": "helm.sh/release.v1",
+        "data": {"release": data},
+    }
+
+
 def _weighted(rng: random.Random, percent: int) -> bool:
     return rng.randrange(100) < percent
 
@@ -839,8 +901,10 @@ def generate(count: int, *, seed: int = 7, drift_ratio: float = 0.01, mix: Mix =
     desired: list[Obj] = []
     live: list[Obj] = []
     apps: list[App] = []
+    records: list[Obj] = []
     for app in _apps(-(-count // len(KINDS)), rng, mix):
         apps.append(app)
+        mine = []
         for kind in KINDS:
             if len(desired) == count:
                 break
@@ -849,13 +913,16 @@ def generate(count: int, *, seed: int = 7, drift_ratio: float = 0.01, mix: Mix =
             if not app.namespaced:
                 del manifest["metadata"]["namespace"]
             desired.append(manifest)
+            mine.append(manifest)
+        if app.tool == "helm" and mine:
+            records.append(helm_record(app, mine, rng, 5_000 + len(records)))
     drifted = []
     for index in sorted(rng.sample(range(count), max(1, round(count * drift_ratio)))):
         obj = live[index]
         _hand_edit(obj, _EPOCH + timedelta(days=300))
         meta = obj["metadata"]
         drifted.append(f"{obj['kind']} {meta['namespace']}/{meta['name']}")
-    return Dataset(live, desired, drifted, apps, mix)
+    return Dataset(live, desired, drifted, apps, mix, records)
 
 
 # -- files -------------------------------------------------------------------------------------
@@ -887,8 +954,10 @@ def namespace_folders(manifests: Path) -> list[tuple[Path, str]]:
 def write(dataset: Dataset, directory: Path) -> Layout:
     directory.mkdir(parents=True, exist_ok=True)
     live_json = directory / "live.json"
-    live_json.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": dataset.live}))
+    items = dataset.live + dataset.records
+    live_json.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
     manifests = directory / "manifests"
+    shutil.rmtree(manifests, ignore_errors=True)  # what an earlier run wrote is not ours
     by_file: dict[Path, list[Obj]] = {}
     for index, obj in enumerate(dataset.desired):
         app = dataset.apps[index // len(KINDS)]
@@ -911,6 +980,7 @@ def describe(dataset: Dataset, layout: Layout) -> str:
         f"{len(dataset.live)} live objects ({layout.live_json.stat().st_size / 1e6:.1f} MB JSON, "
         f"{min(sizes) / 1e3:.1f}-{max(sizes) / 1e3:.1f} KB each, mean "
         f"{sum(sizes) / len(sizes) / 1e3:.1f} KB); apps by tool {tools} (mix {dataset.mix}); "
+        f"{len(dataset.records)} Helm release records; "
         f"{len(files)} manifest files, {yaml_bytes / 1e6:.1f} MB YAML; "
         f"{len(dataset.drifted)} hand-edited"
     )

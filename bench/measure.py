@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -163,6 +164,52 @@ def kubectl_per_object(kubectl: str, kubeconfig: Path, objects: Sequence[Sequenc
         json.loads(done.stdout)
         size += len(done.stdout)
     return size
+
+
+def kubectl_warm(kubectl: str, kubeconfig: Path) -> None:
+    """Fill kubectl's discovery cache (untimed), as a user's earlier commands would have."""
+    cache = kubeconfig.parent / "kubectl-cache"
+    command = [kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache)]
+    subprocess.run([*command, "api-resources"], capture_output=True, check=True)
+
+
+def kubectl_get_all(kubectl: str, kubeconfig: Path, resources: Sequence[str]) -> int:
+    """`kubectl get R1,R2,... -A -o json`: every object of the kinds in one process (kubectl
+    LISTs each kind in chunks of 500, then prints one List). Returns the bytes printed."""
+    cache = kubeconfig.parent / "kubectl-cache"
+    command = [kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), "get"]
+    done = subprocess.run(
+        [*command, ",".join(resources), "-A", "-o", "json"], capture_output=True, check=True
+    )
+    return len(done.stdout)
+
+
+def kubectl_diff(kubectl: str, kubeconfig: Path, folders: Sequence[tuple[Path, str]]) -> int:
+    """`kubectl diff -n NS -R -f FOLDER` per namespace folder, one after the other, as a user
+    checks a repository: per object a GET, then (when the three-way patch is not empty) a
+    dry-run PATCH. The external diff is `true`-cheap (`diff -q`). Exit 1 means differences.
+    Returns the bytes printed."""
+    cache = kubeconfig.parent / "kubectl-cache"
+    env = dict(os.environ, KUBECTL_EXTERNAL_DIFF="diff -q")
+    size = 0
+    for folder, namespace in folders:
+        command = [kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), "diff"]
+        done = subprocess.run(
+            [*command, "-n", namespace, "-R", "-f", str(folder)],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        if done.returncode not in (0, 1):
+            raise RuntimeError(f"kubectl diff {folder}: {done.stderr.decode()[-500:]}")
+        size += len(done.stdout)
+    return size
+
+
+def helm_template(helm: str, chart: Path) -> int:
+    """`helm template` of a chart (no cluster): the peer of drift-action's Helm render stage."""
+    done = subprocess.run([helm, "template", "bench", str(chart)], capture_output=True, check=True)
+    return len(done.stdout)
 
 
 def yaml_scan(manifests: Path) -> int:
