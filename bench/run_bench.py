@@ -269,6 +269,7 @@ def measure_case(server: Commands, case: Case, latency_ms: float, settings: Sett
         verdicts=asdict(last.run.verdicts),
         phases={k: statistics.median(r.phases.get(k, 0.0) for r in repeats) for k in PHASES},
         drifted_expected=case.drifted,
+        release_records=case.records,
         runs=runs,
     )
 

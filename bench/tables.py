@@ -67,6 +67,7 @@ class Row:
     kubectl_all_seconds: float | None = None  # `kubectl get -A -o json`, all kinds in one call
     kubectl_diff_seconds: float | None = None  # `kubectl diff` per namespace, extrapolated
     kubectl_diff_timed: int = 0  # objects `kubectl diff` read per repeat
+    release_records: int = 0  # Helm releases: drift-action lists each one's record Secrets
     runs: dict[str, list[float]] = field(default_factory=dict)
 
     @property
@@ -334,8 +335,11 @@ def issue21_targets(rows: Sequence[Row], helm: Helm | None) -> list[str]:
 def targets(rows: Sequence[Row]) -> list[str]:
     """Each target of issue 4, judged on this run's numbers."""
     lists = {f"{r.objects:,}": r.drift_requests["list"] for r in rows}
+    releases = {f"{r.objects:,}": r.release_records for r in rows}
     gets = sum(r.drift_requests["get"] for r in rows)
-    pages = all(r.drift_requests["list"] == r.floor_requests for r in rows)
+    # One LIST per Helm release (its record, by label) comes on top of the pages.
+    pages = all(r.drift_requests["list"] - r.release_records == r.floor_requests for r in rows)
+    flat = pages and gets == 0 and not any(r.release_records for r in rows)
     within = "; ".join(f"{r.objects:,} @ {r.latency_ms:g} ms: {r.vs_floor:.1f}x" for r in rows)
     live = "; ".join(f"{r.objects:,} @ {r.latency_ms:g} ms: {r.live_vs_floor:.1f}x" for r in rows)
     least = "; ".join(
@@ -343,9 +347,9 @@ def targets(rows: Sequence[Row]) -> list[str]:
         for r in rows
     )
     return [
-        f"- Requests grow with kinds and pages, not objects: {_met(pages and gets == 0)} "
-        f"(LISTs by size {lists}, equal to the floor's page count: {pages}; "
-        f"GETs of single objects: {gets}).",
+        f"- Requests grow with kinds and pages, not objects: {_met(flat)} "
+        f"(LISTs by size {lists}, of which one per Helm release for its record {releases}; "
+        f"the rest equal to the floor's page count: {pages}; GETs of single objects: {gets}).",
         *_speedup_target(rows),
         "- End to end within 2x of LIST+parse, reading the cluster (kubeconfig, discovery, LISTs, "
         f"parse, filter, live objects): {_met(all(r.live_vs_floor <= 2 for r in rows))} ({live}).",
