@@ -25,106 +25,53 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
+from apps import (
+    API_VERSIONS,
+    BUILDERS,
+    DEFAULT_MIX,
+    EPOCH,
+    KINDS,
+    KUBECTL_ONLY,
+    LAST_APPLIED,
+    NAMESPACES,
+    PLURALS,
+    ROLES,
+    SSA_MANAGERS,
+    WORDS,
+    App,
+    Mix,
+    b64,
+    collection_path,
+    kubectl_resource,
+    object_path,
+)
+from server_side import GENERATION_KINDS, STATUS, server_defaults, timestamp
 
 Obj = dict[str, Any]
 
-NAMESPACES = ("payments", "catalog", "identity", "platform")
-KINDS = (
-    "ConfigMap",
-    "Secret",
-    "Service",
-    "ServiceAccount",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "Role",
-    "RoleBinding",
-    "PodDisruptionBudget",
-)
-API_VERSIONS = {
-    "ConfigMap": "v1",
-    "Secret": "v1",
-    "Service": "v1",
-    "ServiceAccount": "v1",
-    "Deployment": "apps/v1",
-    "StatefulSet": "apps/v1",
-    "DaemonSet": "apps/v1",
-    "Role": "rbac.authorization.k8s.io/v1",
-    "RoleBinding": "rbac.authorization.k8s.io/v1",
-    "PodDisruptionBudget": "policy/v1",
-}
-PLURALS = {kind: kind.lower() + "s" for kind in KINDS} | {
-    "PodDisruptionBudget": "poddisruptionbudgets"
-}
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-_WORDS = ("checkout", "ledger", "search", "inventory", "auth", "billing", "gateway", "notify")
-_ROLES = ("api", "worker", "web", "sync", "cache", "indexer")
-_EPOCH = datetime(2024, 3, 1, tzinfo=UTC)
-
-
-SSA_MANAGERS = ("argocd-controller", "kustomize-controller", "helm")  # Helm 4 applies server-side
-
-
-@dataclass(frozen=True)
-class Mix:
-    """How the apps were deployed, in percent (weights), and how their manifests are written.
-
-    The default resembles a cluster where kubectl, GitOps controllers and Helm all deploy:
-    - kubectl: client-side `kubectl apply`; the last-applied annotation holds the manifest as
-      kubectl records it: `"annotations":{}` when the manifest has none, and the namespace
-      kubectl defaulted in when the manifest names none;
-    - ssa: server-side apply by argocd-controller, kustomize-controller or Helm 4 (in turn):
-      an Apply entry owning exactly the manifest's fields, no annotation;
-    - helm: a Helm 3 release: a `helm` Update entry, `app.kubernetes.io/managed-by: Helm`,
-      `helm.sh/chart` and the `meta.helm.sh/release-*` annotations Helm adds at install.
-    `annotated`: percent of apps whose manifests carry annotations of their own;
-    `namespaced`: percent of apps whose manifests name their namespace (the rest rely on
-    `kubectl apply -n`, as a folder per namespace does).
-    """
-
-    kubectl: int = 40
-    ssa: int = 35
-    helm: int = 25
-    annotated: int = 50
-    namespaced: int = 50
-
-    @classmethod
-    def parse(cls, text: str) -> Mix:
-        """`kubectl=40,ssa=35,helm=25[,annotated=50,namespaced=50]`."""
-        values = {}
-        for part in filter(None, text.split(",")):
-            key, _, value = part.partition("=")
-            if key not in cls.__dataclass_fields__:
-                raise ValueError(f"unknown mix key {key!r}")
-            values[key] = int(value)
-        return cls(**values)
-
-    def __str__(self) -> str:
-        return ",".join(f"{k}={getattr(self, k)}" for k in self.__dataclass_fields__)
-
-
-KUBECTL_ONLY = Mix(kubectl=100, ssa=0, helm=0, annotated=100, namespaced=100)  # the old data
-
-
-@dataclass(frozen=True)
-class App:
-    """The things an app's objects share."""
-
-    name: str
-    namespace: str
-    version: str
-    replicas: int
-    created: datetime
-    tool: str = "kubectl"  # kubectl, ssa or helm (see Mix)
-    manager: str = "kubectl-client-side-apply"
-    annotated: bool = True
-    namespaced: bool = True  # the manifests name the namespace
-    files: int = 1  # 1: one file for the app, 2: config and workloads, 10: one per object
+# What the benchmark's other scripts take from here (defined in apps.py).
+__all__ = [
+    "API_VERSIONS",
+    "KINDS",
+    "KUBECTL_ONLY",
+    "LAST_APPLIED",
+    "NAMESPACES",
+    "PLURALS",
+    "Dataset",
+    "Layout",
+    "Mix",
+    "collection_path",
+    "generate",
+    "kubectl_resource",
+    "namespace_folders",
+    "object_path",
+    "write",
+]
 
 
 @dataclass(frozen=True)
@@ -133,473 +80,10 @@ class Dataset:
     desired: list[Obj]  # as Git holds them (no namespace where the app's files name none)
     drifted: list[str]  # "Kind namespace/name" of the live objects with a hand edit
     apps: list[App]  # desired[i] and live[i] belong to apps[i // 10]
-    mix: Mix = Mix()
+    mix: Mix = DEFAULT_MIX
     # Helm 3's release records (Secrets sh.helm.release.v1.<app>.v1), in the cluster beside
     # the objects but in no manifest: the cluster-wide Secret LIST reads them too.
     records: list[Obj] = field(default_factory=list)
-
-
-def collection_path(kind: str, namespace: str | None = None) -> str:
-    """The API path listing `kind` (cluster-wide when `namespace` is None)."""
-    api_version = API_VERSIONS[kind]
-    base = f"/apis/{api_version}" if "/" in api_version else f"/api/{api_version}"
-    where = f"/namespaces/{namespace}" if namespace else ""
-    return f"{base}{where}/{PLURALS[kind]}"
-
-
-def kubectl_resource(kind: str) -> str:
-    """How kubectl names the resource unambiguously: plural.group."""
-    group = API_VERSIONS[kind].rpartition("/")[0]
-    return f"{PLURALS[kind]}.{group}" if group else PLURALS[kind]
-
-
-def object_path(obj: Mapping[str, Any]) -> str:
-    meta = obj["metadata"]
-    return f"{collection_path(obj['kind'], meta['namespace'])}/{meta['name']}"
-
-
-# -- desired manifests ---------------------------------------------------------------------
-
-
-def _labels(app: App, component: str) -> dict[str, str]:
-    labels = {
-        "app.kubernetes.io/name": app.name,
-        "app.kubernetes.io/version": app.version,
-        "app.kubernetes.io/component": component,
-        "app.kubernetes.io/part-of": app.namespace,
-        "app.kubernetes.io/managed-by": "Helm" if app.tool == "helm" else "kubectl",
-    }
-    if app.tool == "helm":  # what a chart's _helpers.tpl writes
-        labels["app.kubernetes.io/instance"] = app.name
-        labels["helm.sh/chart"] = f"{app.name.rsplit('-', 1)[0]}-{app.version}"
-    return labels
-
-
-def _selector(app: App, component: str) -> dict[str, str]:
-    return {"app.kubernetes.io/name": app.name, "app.kubernetes.io/component": component}
-
-
-def _metadata(app: App, name: str, component: str) -> Obj:
-    metadata: Obj = {"name": name, "namespace": app.namespace, "labels": _labels(app, component)}
-    if app.annotated:
-        metadata["annotations"] = {
-            "example.com/owner": f"team-{app.namespace}@example.com",
-            "example.com/runbook": f"https://runbooks.example.com/{app.namespace}/{app.name}",
-        }
-    return metadata
-
-
-def _manifest(kind: str, metadata: Obj, **fields: Any) -> Obj:
-    return {"apiVersion": API_VERSIONS[kind], "kind": kind, "metadata": metadata, **fields}
-
-
-def _config_map(app: App) -> Obj:
-    config = "\n".join(
-        [
-            "server:",
-            "  port: 8080",
-            "  shutdownGracePeriod: 20s",
-            "database:",
-            f"  host: {app.name}-db.{app.namespace}.svc.cluster.local",
-            "  port: 5432",
-            f"  name: {app.name.replace('-', '_')}",
-            "  poolSize: 20",
-            "tracing:",
-            "  endpoint: http://otel-collector.platform:4317",
-            "  sampleRatio: 0.05",
-            "features:",
-            *(f"  {flag}: {str(i % 2 == 0).lower()}" for i, flag in enumerate(_WORDS)),
-            "",
-        ]
-    )
-    data = {
-        "LOG_LEVEL": "info",
-        "LOG_FORMAT": "json",
-        "HTTP_TIMEOUT_SECONDS": "30",
-        "CACHE_TTL": "5m",
-        "config.yaml": config,
-    }
-    return _manifest("ConfigMap", _metadata(app, f"{app.name}-config", "config"), data=data)
-
-
-def _b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
-def _secret(app: App) -> Obj:
-    data = {
-        "DB_USER": _b64(app.name.replace("-", "_")),
-        "DB_PASSWORD": _b64(f"example-only-{app.name}-{app.version}-password"),
-        "API_KEY": _b64(uuid.uuid5(uuid.NAMESPACE_DNS, app.name).hex * 2),
-        "tls.key": _b64(
-            "-----BEGIN EXAMPLE KEY-----\n" + "A" * 240 + "\n-----END EXAMPLE KEY-----"
-        ),
-    }
-    return _manifest(
-        "Secret", _metadata(app, f"{app.name}-credentials", "credentials"), type="Opaque", data=data
-    )
-
-
-def _service(app: App) -> Obj:
-    ports = [
-        {"name": "http", "port": 80, "targetPort": "http"},
-        {"name": "metrics", "port": 9090, "targetPort": "metrics"},
-    ]
-    spec = {"type": "ClusterIP", "selector": _selector(app, "server"), "ports": ports}
-    return _manifest("Service", _metadata(app, app.name, "server"), spec=spec)
-
-
-def _service_account(app: App) -> Obj:
-    metadata = _metadata(app, app.name, "server")
-    metadata.setdefault("annotations", {})["eks.amazonaws.com/role-arn"] = (
-        f"arn:aws:iam::123456789012:role/{app.namespace}-{app.name}"
-    )
-    return _manifest("ServiceAccount", metadata, automountServiceAccountToken=False)
-
-
-def _container(app: App, name: str, image: str, port: int) -> Obj:
-    return {
-        "name": name,
-        "image": image,
-        "args": ["--config=/etc/app/config.yaml", f"--port={port}"],
-        "ports": [
-            {"name": "http", "containerPort": port},
-            {"name": "metrics", "containerPort": 9090},
-        ],
-        "env": [
-            {
-                "name": "POD_NAMESPACE",
-                "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}},
-            },
-            {
-                "name": "DB_PASSWORD",
-                "valueFrom": {
-                    "secretKeyRef": {"name": f"{app.name}-credentials", "key": "DB_PASSWORD"}
-                },
-            },
-            {"name": "OTEL_SERVICE_NAME", "value": app.name},
-        ],
-        "envFrom": [{"configMapRef": {"name": f"{app.name}-config"}}],
-        "resources": {
-            "requests": {"cpu": "100m", "memory": "128Mi"},
-            "limits": {"memory": "256Mi"},
-        },
-        "readinessProbe": {"httpGet": {"path": "/ready", "port": "http"}},
-        "volumeMounts": [
-            {"name": "config", "mountPath": "/etc/app", "readOnly": True},
-        ],
-    }
-
-
-def _pod_template(app: App, component: str, containers: list[Obj]) -> Obj:
-    return {
-        "metadata": {
-            "labels": {**_selector(app, component), "app.kubernetes.io/version": app.version},
-        },
-        "spec": {
-            "serviceAccountName": app.name,
-            "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "fsGroup": 10001},
-            "containers": containers,
-            "volumes": [
-                {"name": "config", "configMap": {"name": f"{app.name}-config"}},
-            ],
-        },
-    }
-
-
-def _image(app: App, suffix: str = "") -> str:
-    return f"registry.example.com/{app.namespace}/{app.name}{suffix}:{app.version}"
-
-
-def _deployment(app: App) -> Obj:
-    containers = [_container(app, "app", _image(app), 8080)]
-    spec = {
-        "replicas": app.replicas,
-        "selector": {"matchLabels": _selector(app, "server")},
-        "template": _pod_template(app, "server", containers),
-    }
-    return _manifest("Deployment", _metadata(app, app.name, "server"), spec=spec)
-
-
-def _stateful_set(app: App) -> Obj:
-    container = _container(app, "cache", _image(app, "-cache"), 6379)
-    container["volumeMounts"].append({"name": "data", "mountPath": "/data"})
-    claim = {
-        "metadata": {"name": "data"},
-        "spec": {
-            "accessModes": ["ReadWriteOnce"],
-            "storageClassName": "standard",
-            "resources": {"requests": {"storage": "10Gi"}},
-        },
-    }
-    spec = {
-        "replicas": 3,
-        "serviceName": f"{app.name}-cache",
-        "selector": {"matchLabels": _selector(app, "cache")},
-        "template": _pod_template(app, "cache", [container]),
-        "volumeClaimTemplates": [claim],
-    }
-    return _manifest("StatefulSet", _metadata(app, f"{app.name}-cache", "cache"), spec=spec)
-
-
-def _daemon_set(app: App) -> Obj:
-    container = _container(app, "agent", _image(app, "-agent"), 8081)
-    template = _pod_template(app, "agent", [container])
-    template["spec"]["tolerations"] = [{"operator": "Exists", "effect": "NoSchedule"}]
-    template["spec"]["priorityClassName"] = "system-node-critical"
-    spec = {"selector": {"matchLabels": _selector(app, "agent")}, "template": template}
-    return _manifest("DaemonSet", _metadata(app, f"{app.name}-agent", "agent"), spec=spec)
-
-
-def _role(app: App) -> Obj:
-    rules = [
-        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]},
-        {
-            "apiGroups": [""],
-            "resources": ["secrets"],
-            "resourceNames": [f"{app.name}-credentials"],
-            "verbs": ["get"],
-        },
-        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["*"]},
-        {"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch"]},
-    ]
-    return _manifest("Role", _metadata(app, app.name, "rbac"), rules=rules)
-
-
-def _role_binding(app: App) -> Obj:
-    return _manifest(
-        "RoleBinding",
-        _metadata(app, app.name, "rbac"),
-        roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": app.name},
-        subjects=[{"kind": "ServiceAccount", "name": app.name, "namespace": app.namespace}],
-    )
-
-
-def _pdb(app: App) -> Obj:
-    spec = {"maxUnavailable": 1, "selector": {"matchLabels": _selector(app, "server")}}
-    return _manifest("PodDisruptionBudget", _metadata(app, app.name, "server"), spec=spec)
-
-
-BUILDERS: dict[str, Callable[[App], Obj]] = {
-    "ConfigMap": _config_map,
-    "Secret": _secret,
-    "Service": _service,
-    "ServiceAccount": _service_account,
-    "Deployment": _deployment,
-    "StatefulSet": _stateful_set,
-    "DaemonSet": _daemon_set,
-    "Role": _role,
-    "RoleBinding": _role_binding,
-    "PodDisruptionBudget": _pdb,
-}
-
-
-# -- what the API server adds ----------------------------------------------------------------
-
-
-def _probe_defaults(probe: Obj) -> None:
-    probe.setdefault("httpGet", {}).setdefault("scheme", "HTTP")
-    for name, value in (
-        ("timeoutSeconds", 1),
-        ("periodSeconds", 10),
-        ("successThreshold", 1),
-        ("failureThreshold", 3),
-    ):
-        probe.setdefault(name, value)
-
-
-def _container_defaults(container: Obj) -> None:
-    container.setdefault("imagePullPolicy", "IfNotPresent")
-    container.setdefault("terminationMessagePath", "/dev/termination-log")
-    container.setdefault("terminationMessagePolicy", "File")
-    container.setdefault("resources", {})
-    for port in container.get("ports", []):
-        port.setdefault("protocol", "TCP")
-    for env in container.get("env", []):
-        field_ref = (env.get("valueFrom") or {}).get("fieldRef")
-        if field_ref is not None:
-            field_ref.setdefault("apiVersion", "v1")
-    for name in ("readinessProbe", "livenessProbe"):
-        if name in container:
-            _probe_defaults(container[name])
-
-
-def _pod_defaults(template: Obj) -> None:
-    template["metadata"]["creationTimestamp"] = None
-    spec = template["spec"]
-    for container in spec["containers"]:
-        _container_defaults(container)
-    for volume in spec.get("volumes", []):
-        if "configMap" in volume:
-            volume["configMap"].setdefault("defaultMode", 420)
-    for name, value in (
-        ("dnsPolicy", "ClusterFirst"),
-        ("restartPolicy", "Always"),
-        ("schedulerName", "default-scheduler"),
-        ("terminationGracePeriodSeconds", 30),
-    ):
-        spec.setdefault(name, value)
-    spec["serviceAccount"] = spec.get("serviceAccountName", "default")
-
-
-def _workload_defaults(obj: Obj) -> None:
-    spec = obj["spec"]
-    _pod_defaults(spec["template"])
-    spec.setdefault("revisionHistoryLimit", 10)
-    kind = obj["kind"]
-    if kind == "Deployment":
-        spec.setdefault("progressDeadlineSeconds", 600)
-        spec.setdefault(
-            "strategy",
-            {
-                "type": "RollingUpdate",
-                "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
-            },
-        )
-    elif kind == "StatefulSet":
-        spec.setdefault("podManagementPolicy", "OrderedReady")
-        spec.setdefault(
-            "updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}
-        )
-        spec.setdefault(
-            "persistentVolumeClaimRetentionPolicy",
-            {"whenDeleted": "Retain", "whenScaled": "Retain"},
-        )
-        for claim in spec["volumeClaimTemplates"]:
-            claim.update({"apiVersion": "v1", "kind": "PersistentVolumeClaim"})
-            claim["metadata"]["creationTimestamp"] = None
-            claim["spec"].setdefault("volumeMode", "Filesystem")
-            claim["status"] = {"phase": "Pending"}
-    else:
-        spec.setdefault(
-            "updateStrategy",
-            {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}},
-        )
-        annotations = obj["metadata"].setdefault("annotations", {})
-        annotations["deprecated.daemonset.template.generation"] = "1"
-
-
-def _service_defaults(obj: Obj, rng: random.Random) -> None:
-    spec = obj["spec"]
-    ip = f"10.96.{rng.randrange(256)}.{rng.randrange(1, 255)}"
-    spec.update(
-        {
-            "clusterIP": ip,
-            "clusterIPs": [ip],
-            "internalTrafficPolicy": "Cluster",
-            "ipFamilies": ["IPv4"],
-            "ipFamilyPolicy": "SingleStack",
-            "sessionAffinity": "None",
-        }
-    )
-    for port in spec["ports"]:
-        port.setdefault("protocol", "TCP")
-    obj["status"] = {"loadBalancer": {}}
-
-
-def _server_defaults(obj: Obj, rng: random.Random) -> None:
-    kind = obj["kind"]
-    if kind in ("Deployment", "StatefulSet", "DaemonSet"):
-        _workload_defaults(obj)
-    elif kind == "Service":
-        _service_defaults(obj, rng)
-
-
-def _time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _condition(kind: str, reason: str, message: str, moment: datetime) -> Obj:
-    return {
-        "lastTransitionTime": _time(moment),
-        "lastUpdateTime": _time(moment),
-        "message": message,
-        "reason": reason,
-        "status": "True",
-        "type": kind,
-    }
-
-
-def _deployment_status(obj: Obj, moment: datetime) -> Obj:
-    replicas = obj["spec"]["replicas"]
-    name = obj["metadata"]["name"]
-    return {
-        "availableReplicas": replicas,
-        "conditions": [
-            _condition(
-                "Available",
-                "MinimumReplicasAvailable",
-                "Deployment has minimum availability.",
-                moment,
-            ),
-            _condition(
-                "Progressing",
-                "NewReplicaSetAvailable",
-                f'ReplicaSet "{name}-7d64f95bd5" has successfully progressed.',
-                moment,
-            ),
-        ],
-        "observedGeneration": 1,
-        "readyReplicas": replicas,
-        "replicas": replicas,
-        "updatedReplicas": replicas,
-    }
-
-
-def _stateful_set_status(obj: Obj, moment: datetime) -> Obj:
-    replicas = obj["spec"]["replicas"]
-    revision = f"{obj['metadata']['name']}-6c8f9d7b54"
-    return {
-        "availableReplicas": replicas,
-        "collisionCount": 0,
-        "currentReplicas": replicas,
-        "currentRevision": revision,
-        "observedGeneration": 1,
-        "readyReplicas": replicas,
-        "replicas": replicas,
-        "updateRevision": revision,
-        "updatedReplicas": replicas,
-    }
-
-
-def _daemon_set_status(obj: Obj, moment: datetime) -> Obj:
-    return {
-        "currentNumberScheduled": 6,
-        "desiredNumberScheduled": 6,
-        "numberAvailable": 6,
-        "numberMisscheduled": 0,
-        "numberReady": 6,
-        "observedGeneration": 1,
-        "updatedNumberScheduled": 6,
-    }
-
-
-def _pdb_status(obj: Obj, moment: datetime) -> Obj:
-    condition = {
-        "lastTransitionTime": _time(moment),
-        "message": "",
-        "observedGeneration": 1,
-        "reason": "SufficientPods",
-        "status": "True",
-        "type": "DisruptionAllowed",
-    }
-    return {
-        "conditions": [condition],
-        "currentHealthy": 3,
-        "desiredHealthy": 2,
-        "disruptionsAllowed": 1,
-        "expectedPods": 3,
-        "observedGeneration": 1,
-    }
-
-
-STATUS: dict[str, Callable[[Obj, datetime], Obj]] = {
-    "Deployment": _deployment_status,
-    "StatefulSet": _stateful_set_status,
-    "DaemonSet": _daemon_set_status,
-    "PodDisruptionBudget": _pdb_status,
-}
-_GENERATION_KINDS = frozenset(STATUS)
 
 
 # -- managedFields -----------------------------------------------------------------------------
@@ -666,7 +150,7 @@ def _entry(
     }
     if sub:
         entry["subresource"] = sub
-    entry["time"] = _time(moment)
+    entry["time"] = timestamp(moment)
     return entry
 
 
@@ -750,14 +234,14 @@ def to_live(desired: Obj, app: App, rng: random.Random, resource_version: int) -
         annotations = meta.setdefault("annotations", {})
         annotations["meta.helm.sh/release-name"] = app.name
         annotations["meta.helm.sh/release-namespace"] = app.namespace
-    _server_defaults(live, rng)
+    server_defaults(live, rng)
     if live["kind"] == "Deployment":
         meta.setdefault("annotations", {})["deployment.kubernetes.io/revision"] = "1"
     status = STATUS.get(live["kind"])
     if status is not None:
         live["status"] = status(live, app.created + timedelta(seconds=9))
-    meta["creationTimestamp"] = _time(app.created)
-    if live["kind"] in _GENERATION_KINDS:
+    meta["creationTimestamp"] = timestamp(app.created)
+    if live["kind"] in GENERATION_KINDS:
         meta["generation"] = 1
     meta["managedFields"] = _managed_fields(live, desired, app)
     meta["resourceVersion"] = str(resource_version)
@@ -818,7 +302,7 @@ def helm_record(app: App, manifests: list[Obj], rng: random.Random, resource_ver
         f"---\n# Source: {name}\n" + yaml.dump(doc, Dumper=dumper, sort_keys=False)
         for name, doc in sources
     )
-    deployed = _time(app.created)
+    deployed = timestamp(app.created)
     release = {
         "name": app.name,
         "info": {
@@ -831,7 +315,7 @@ def helm_record(app: App, manifests: list[Obj], rng: random.Random, resource_ver
         "chart": {
             "metadata": {"name": chart, "version": app.version, "apiVersion": "v2"},
             "templates": [
-                {"name": name.split("/", 1)[1], "data": _b64(yaml.dump(doc, Dumper=dumper))}
+                {"name": name.split("/", 1)[1], "data": b64(yaml.dump(doc, Dumper=dumper))}
                 for name, doc in sources
             ],
             "values": {"replicaCount": app.replicas, "image": {"tag": app.version}},
@@ -845,7 +329,7 @@ def helm_record(app: App, manifests: list[Obj], rng: random.Random, resource_ver
     data = base64.b64encode(base64.b64encode(packed)).decode()
     labels = {"modifiedAt": str(int(app.created.timestamp())), "name": app.name}
     labels |= {"owner": "helm", "status": "deployed", "version": "1"}
-    fields = {"f:data": {".": {}, "f:release": {}}, "f:type": {}}
+    fields: Obj = {"f:data": {".": {}, "f:release": {}}, "f:type": {}}
     fields["f:metadata"] = {"f:labels": {".": {}, **{f"f:{k}": {} for k in sorted(labels)}}}
     return {
         "apiVersion": "v1",
@@ -873,8 +357,8 @@ def _apps(count: int, rng: random.Random, mix: Mix) -> Iterator[App]:
     weights = (mix.kubectl, mix.ssa, mix.helm)
     ssa_count = 0
     for index in range(count):
-        word = _WORDS[index % len(_WORDS)]
-        role = _ROLES[(index // len(_WORDS)) % len(_ROLES)]
+        word = WORDS[index % len(WORDS)]
+        role = ROLES[(index // len(WORDS)) % len(ROLES)]
         tool = rng.choices(tools, weights)[0]
         manager = {"kubectl": "kubectl-client-side-apply", "helm": "helm"}.get(tool, "")
         if tool == "ssa":
@@ -885,7 +369,7 @@ def _apps(count: int, rng: random.Random, mix: Mix) -> Iterator[App]:
             namespace=NAMESPACES[index % len(NAMESPACES)],
             version=f"1.{rng.randrange(30)}.{rng.randrange(10)}",
             replicas=rng.choice((2, 3, 3, 4, 6)),
-            created=_EPOCH + timedelta(minutes=rng.randrange(400_000)),
+            created=EPOCH + timedelta(minutes=rng.randrange(400_000)),
             tool=tool,
             manager=manager,
             annotated=_weighted(rng, mix.annotated),
@@ -895,7 +379,9 @@ def _apps(count: int, rng: random.Random, mix: Mix) -> Iterator[App]:
         )
 
 
-def generate(count: int, *, seed: int = 7, drift_ratio: float = 0.01, mix: Mix = Mix()) -> Dataset:
+def generate(
+    count: int, *, seed: int = 7, drift_ratio: float = 0.01, mix: Mix = DEFAULT_MIX
+) -> Dataset:
     """`count` live objects (and their manifests), kinds in turn, about 1% hand-edited."""
     rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
     desired: list[Obj] = []
@@ -919,7 +405,7 @@ def generate(count: int, *, seed: int = 7, drift_ratio: float = 0.01, mix: Mix =
     drifted = []
     for index in sorted(rng.sample(range(count), max(1, round(count * drift_ratio)))):
         obj = live[index]
-        _hand_edit(obj, _EPOCH + timedelta(days=300))
+        _hand_edit(obj, EPOCH + timedelta(days=300))
         meta = obj["metadata"]
         drifted.append(f"{obj['kind']} {meta['namespace']}/{meta['name']}")
     return Dataset(live, desired, drifted, apps, mix, records)
@@ -990,7 +476,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--mix", type=Mix.parse, default=Mix(), help=f"default: {Mix()}")
+    parser.add_argument(
+        "--mix", type=Mix.parse, default=DEFAULT_MIX, help=f"default: {DEFAULT_MIX}"
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     dataset = generate(args.objects, seed=args.seed, mix=args.mix)
