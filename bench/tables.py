@@ -270,8 +270,9 @@ def _whole_targets(rows: Sequence[Row]) -> list[str]:
         measured = [
             r for r in rows if r.latency_ms in latencies and r.objects in (1000, 10000, 50000)
         ]
-        ok = len(measured) == len(cells) and all(r.whole_vs_floors <= bound for r in measured)
-        verdict = _met(ok) if len(measured) == len(cells) else "not measured in full"
+        ok = all(r.whole_vs_floors <= bound for r in measured)
+        # one figure over the bound settles it; all within it, only when all were measured
+        verdict = _met(ok) if len(measured) == len(cells) or not ok else "not measured in full"
         where = "at 0 ms and 20 ms" if len(latencies) == 2 else "at 20 ms"
         lines.append(
             f"- Whole run ≤ {bound:.1f}x (LIST floor + Git floor) at 1k, 10k and 50k objects "
