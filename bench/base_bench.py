@@ -77,7 +77,7 @@ def _medians(
 
 
 def measure(size: int, repeat: int, work: Path) -> dict[str, float | int]:
-    layout = generate.write(generate.generate(size), work / f"n{size}")
+    layout = generate.write(generate.generate(size, mix=generate.KUBECTL_ONLY), work / f"n{size}")
     root = layout.manifests.parent
     base = root / "base"
     shutil.move(str(layout.manifests), base)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -30,6 +31,7 @@ from typing import Any
 from unittest import mock
 from urllib.parse import urlencode
 
+import generate
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from yaml import CSafeLoader
@@ -164,6 +166,52 @@ def kubectl_per_object(kubectl: str, kubeconfig: Path, objects: Sequence[Sequenc
     return size
 
 
+def kubectl_warm(kubectl: str, kubeconfig: Path) -> None:
+    """Fill kubectl's discovery cache (untimed), as a user's earlier commands would have."""
+    cache = kubeconfig.parent / "kubectl-cache"
+    command = [kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache)]
+    subprocess.run([*command, "api-resources"], capture_output=True, check=True)
+
+
+def kubectl_get_all(kubectl: str, kubeconfig: Path, resources: Sequence[str]) -> int:
+    """`kubectl get R1,R2,... -A -o json`: every object of the kinds in one process (kubectl
+    LISTs each kind in chunks of 500, then prints one List). Returns the bytes printed."""
+    cache = kubeconfig.parent / "kubectl-cache"
+    command = [kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), "get"]
+    done = subprocess.run(
+        [*command, ",".join(resources), "-A", "-o", "json"], capture_output=True, check=True
+    )
+    return len(done.stdout)
+
+
+def kubectl_diff(kubectl: str, kubeconfig: Path, folders: Sequence[tuple[Path, str]]) -> int:
+    """`kubectl diff -n NS -R -f FOLDER` per namespace folder, one after the other, as a user
+    checks a repository: per object a GET, then (when the three-way patch is not empty) a
+    dry-run PATCH. The external diff is `true`-cheap (`diff -q`). Exit 1 means differences.
+    Returns the bytes printed."""
+    cache = kubeconfig.parent / "kubectl-cache"
+    env = dict(os.environ, KUBECTL_EXTERNAL_DIFF="diff -q")
+    size = 0
+    for folder, namespace in folders:
+        command = [kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), "diff"]
+        done = subprocess.run(
+            [*command, "-n", namespace, "-R", "-f", str(folder)],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        if done.returncode not in (0, 1):
+            raise RuntimeError(f"kubectl diff {folder}: {done.stderr.decode()[-500:]}")
+        size += len(done.stdout)
+    return size
+
+
+def helm_template(helm: str, chart: Path) -> int:
+    """`helm template` of a chart (no cluster): the peer of drift-action's Helm render stage."""
+    done = subprocess.run([helm, "template", "bench", str(chart)], capture_output=True, check=True)
+    return len(done.stdout)
+
+
 def yaml_scan(manifests: Path) -> int:
     """A lower bound for any run that reads Git's YAML with PyYAML: read every manifest and
     walk libyaml's parse events, building nothing. Returns the number of events."""
@@ -197,12 +245,21 @@ def _recording_clients() -> Iterator[list[KubeClient]]:
         yield made
 
 
+def manifest_sources(manifests: Path) -> tuple[ManifestsSpec, ...]:
+    """One source per namespace folder, with that namespace for the manifests naming none
+    (as `--manifests DIR --namespace NS` per folder, or a sources file, would give)."""
+    return tuple(
+        ManifestsSpec((str(folder),), namespace)
+        for folder, namespace in generate.namespace_folders(manifests)
+    )
+
+
 def drift_action(
     kubeconfig: Path, manifests: Path, *, page_size: int, concurrency: int
 ) -> DriftRun:
     """drift-action end to end, in this process, as the CLI runs it."""
     spec = ClusterSpec(kubeconfig=str(kubeconfig), page_size=page_size, concurrency=concurrency)
-    options = RunOptions(sources=(ManifestsSpec((str(manifests),), "default"),), cluster=spec)
+    options = RunOptions(sources=manifest_sources(manifests), cluster=spec)
     with _recording_clients() as clients:
         report = pipeline.run(options)
     counts = report.counts
@@ -217,7 +274,7 @@ def drift_action(
 def prepared_desired(manifests: Path) -> list[tuple[RawObject, str]]:
     """The desired objects as the pipeline has them before it reads the cluster (untimed)."""
     raw: list[tuple[RawObject, str]] = []
-    for spec in (ManifestsSpec((str(manifests),), "default"),):
+    for spec in manifest_sources(manifests):
         found, _warnings = collect(sources.render(spec).documents, strict=False)
         raw.extend((obj, spec.namespace) for obj in found)
     return raw

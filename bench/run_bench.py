@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import shutil
 import statistics
@@ -35,7 +36,7 @@ import generate
 import measure
 import phases
 from real_server import RealServer
-from tables import PHASES, Row, Settings, report
+from tables import PHASES, Helm, Row, Settings, report
 
 from drift_action.core.objects import RawObject
 
@@ -139,6 +140,9 @@ class Case:
     kubectl_sample: list[tuple[str, str, str]]  # (resource, namespace, name) kubectl gets
     objects: int
     drifted: int
+    diff_folders: list[tuple[Path, str]]  # what `kubectl diff` reads: all, or a sample of apps
+    diff_objects: int  # the objects in diff_folders
+    records: int  # Helm release Secrets in the cluster, in no manifest (the floor lists them)
 
 
 def _peak_memory(case: Case, mode: str, settings: Settings) -> int:
@@ -160,6 +164,8 @@ class Repeat:
     scan: float
     baseline: float
     kubectl: float | None
+    kubectl_all: float | None  # `kubectl get -A -o json` of the kinds
+    kubectl_diff: float | None  # extrapolated when diff_objects < objects
     run: measure.DriftRun
     floor_fetch: measure.Fetch
     requests: dict[str, int]
@@ -167,7 +173,8 @@ class Repeat:
 
 
 def _one_repeat(server: Commands, case: Case, settings: Settings) -> Repeat:
-    extra = getattr(server, "extra_objects", 0)  # the real server's own, in the floor's LISTs
+    # the real server's own objects and Helm's release records: in the floor's LISTs too
+    extra = getattr(server, "extra_objects", 0) + case.records
     sizes = {"page_size": settings.page_size, "concurrency": settings.concurrency}
     with phases.phase_timer() as spent:
         drift_s, run, drift_requests = timed(
@@ -182,7 +189,8 @@ def _one_repeat(server: Commands, case: Case, settings: Settings) -> Repeat:
     )
     scan_s, _events, _ = timed(server, lambda: measure.yaml_scan(case.layout.manifests))
     base_s, _base, _ = timed(server, lambda: measure.per_object(case.kubeconfig, case.sample))
-    if {floor.objects - extra, run.fetch.objects, live.objects} != {case.objects}:
+    # the live read keeps the release records it read for the comparison
+    if {floor.objects - extra, run.fetch.objects, live.objects - case.records} != {case.objects}:
         raise RuntimeError(
             f"read {floor.objects}/{run.fetch.objects}/{live.objects} of {case.objects} objects"
         )
@@ -195,9 +203,31 @@ def _one_repeat(server: Commands, case: Case, settings: Settings) -> Repeat:
             lambda: measure.kubectl_per_object(tool, case.kubeconfig, case.kubectl_sample),
         )
         kubectl = kubectl_s * case.objects / len(case.kubectl_sample)
+    kubectl_all = kubectl_diff = None
+    if settings.kubectl:
+        tool, resources = settings.kubectl, [generate.kubectl_resource(k) for k in generate.KINDS]
+        kubectl_all, _size, _ = timed(
+            server, lambda: measure.kubectl_get_all(tool, case.kubeconfig, resources)
+        )
+        if case.diff_objects:
+            diff_s, _size, _ = timed(
+                server, lambda: measure.kubectl_diff(tool, case.kubeconfig, case.diff_folders)
+            )
+            kubectl_diff = diff_s * case.objects / case.diff_objects
     spent["rest"] = drift_s - sum(spent.values())  # outside the timed stages
     return Repeat(
-        drift_s, live_s, floor_s, scan_s, baseline, kubectl, run, floor, drift_requests, dict(spent)
+        drift_s,
+        live_s,
+        floor_s,
+        scan_s,
+        baseline,
+        kubectl,
+        kubectl_all,
+        kubectl_diff,
+        run,
+        floor,
+        drift_requests,
+        dict(spent),
     )
 
 
@@ -212,6 +242,10 @@ def measure_case(server: Commands, case: Case, latency_ms: float, settings: Sett
         "scan": [r.scan for r in repeats],
         "baseline": [r.baseline for r in repeats],
         "kubectl": [r.kubectl for r in repeats if r.kubectl is not None],
+        "kubectl_all": [r.kubectl_all for r in repeats if r.kubectl_all is not None],
+        "kubectl_diff": [r.kubectl_diff for r in repeats if r.kubectl_diff is not None],
+        # the ratio each target judges, per repeat (its median is what the targets quote)
+        "whole_vs_floors": [r.drift / (r.floor + r.scan) for r in repeats],
     }
     return Row(
         objects=case.objects,
@@ -225,6 +259,9 @@ def measure_case(server: Commands, case: Case, latency_ms: float, settings: Sett
         baseline_timed=len(case.sample),
         kubectl_seconds=statistics.median(runs["kubectl"]) if runs["kubectl"] else None,
         kubectl_timed=len(case.kubectl_sample) if runs["kubectl"] else 0,
+        kubectl_all_seconds=_median_or_none(runs["kubectl_all"]),
+        kubectl_diff_seconds=_median_or_none(runs["kubectl_diff"]),
+        kubectl_diff_timed=case.diff_objects if runs["kubectl_diff"] else 0,
         drift_requests=last.requests,
         floor_requests=last.floor_fetch.requests,
         drift_bytes=last.run.fetch.bytes_read,
@@ -232,8 +269,13 @@ def measure_case(server: Commands, case: Case, latency_ms: float, settings: Sett
         verdicts=asdict(last.run.verdicts),
         phases={k: statistics.median(r.phases.get(k, 0.0) for r in repeats) for k in PHASES},
         drifted_expected=case.drifted,
+        release_records=case.records,
         runs=runs,
     )
+
+
+def _median_or_none(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
 def run_size(size: int, latencies: Sequence[float], settings: Settings, work: Path) -> list[Row]:
@@ -244,14 +286,16 @@ def run_size(size: int, latencies: Sequence[float], settings: Settings, work: Pa
     peaks: tuple[int | None, int | None] = (None, None)
     with SERVERS[settings.server](case.layout.live_json, case.kubeconfig) as server:
         load_seconds = getattr(server, "load_seconds", None)
-        if settings.kubectl and case.kubectl_sample:  # fill kubectl's discovery cache, untimed
-            measure.kubectl_per_object(settings.kubectl, case.kubeconfig, case.kubectl_sample[:1])
+        if settings.kubectl:  # fill kubectl's discovery cache, untimed
+            measure.kubectl_warm(settings.kubectl, case.kubeconfig)
         for index, latency in enumerate(latencies):
             row = measure_case(server, case, latency, settings)
             if index == 0 and settings.memory:
+                # tracemalloc slows a run several times over: skipped past --traced-max
+                traced = size <= settings.traced_max
                 peaks = (
                     _peak_memory(case, "rss", settings),
-                    _peak_memory(case, "tracemalloc", settings),
+                    _peak_memory(case, "tracemalloc", settings) if traced else None,
                 )
             row.peak_rss, row.peak_traced = peaks
             row.load_seconds = load_seconds
@@ -260,10 +304,42 @@ def run_size(size: int, latencies: Sequence[float], settings: Settings, work: Pa
     return rows
 
 
+def _diff_sample(
+    dataset: generate.Dataset, layout: generate.Layout, limit: int, directory: Path
+) -> tuple[list[tuple[Path, str]], int]:
+    """What `kubectl diff` reads: every namespace folder up to `limit` objects; past that,
+    the files of random apps (about `limit` objects) copied into folders of their own."""
+    folders = generate.namespace_folders(layout.manifests)
+    if limit <= 0:
+        return [], 0
+    if len(dataset.live) <= limit:
+        return folders, len(dataset.live)
+    per_app = len(generate.KINDS)
+    apps = random.Random(limit).sample(dataset.apps, max(1, limit // per_app))  # noqa: S311
+    sample = directory / "diff-sample"
+    shutil.rmtree(sample, ignore_errors=True)
+    for app in apps:
+        source = layout.manifests / app.namespace
+        target = sample / app.namespace
+        target.mkdir(parents=True, exist_ok=True)
+        if (source / app.name).is_dir():
+            shutil.copytree(source / app.name, target / app.name)
+        else:
+            shutil.copy(source / f"{app.name}.yaml", target)
+    return generate.namespace_folders(sample), len(apps) * per_app
+
+
 def prepare(size: int, directory: Path, settings: Settings) -> Case:
     """Generate and write the objects; pick the random samples the baselines read."""
-    dataset = generate.generate(size)
+    # The real server creates every object by POST (kubectl-client-side-apply): only the
+    # kubectl shape can be loaded into it as generated.
+    mix = generate.KUBECTL_ONLY if settings.server == "real" else settings.mix
+    dataset = generate.generate(size, mix=mix)
     layout = generate.write(dataset, directory)
+    print(f"# {generate.describe(dataset, layout)}", file=sys.stderr, flush=True)
+    diff_folders, diff_objects = _diff_sample(
+        dataset, layout, settings.kubectl_diff_sample if settings.kubectl else 0, directory
+    )
     shuffled = random.Random(size).sample(dataset.live, len(dataset.live))  # noqa: S311
     by_kubectl = [
         (generate.kubectl_resource(o["kind"]), o["metadata"]["namespace"], o["metadata"]["name"])
@@ -278,13 +354,51 @@ def prepare(size: int, directory: Path, settings: Settings) -> Case:
         kubectl_sample=by_kubectl if settings.kubectl else [],
         objects=len(dataset.live),
         drifted=len(dataset.drifted),
+        diff_folders=diff_folders,
+        diff_objects=diff_objects,
+        records=len(dataset.records),
     )
+
+
+def helm_binary() -> str | None:
+    """`DRIFT_HELM_BIN`, `helm` on PATH, or one bench/build_helm.sh left in the cache."""
+    named = os.environ.get("DRIFT_HELM_BIN") or shutil.which("helm")
+    if named:
+        return named
+    built = sorted((Path.home() / ".cache/drift-action/helm").glob("**/helm"))
+    return str(built[-1]) if built and os.access(built[-1], os.X_OK) else None
+
+
+def measure_helm(repeat: int, work: Path) -> Helm:
+    """`helm template` of the prometheus chart (4 subcharts) beside drift-action's Helm render
+    stage, which bench/helm_bench.py measures when it offers `render_stage_seconds(chart,
+    repeat)` (the hook; absent, the stage is "not measured")."""
+    import helm_bench  # noqa: PLC0415 (only this peer needs it)
+
+    shutil.rmtree(work / "helm", ignore_errors=True)  # a kept --work-dir from an earlier run
+    chart = helm_bench.vendored_chart(work / "helm")
+    name = "prometheus with its 4 subcharts"
+    helm = helm_binary()
+    if helm is None:
+        return Helm(name, None, None, "no helm binary: DRIFT_HELM_BIN, PATH or bench/build_helm.sh")
+    measure.helm_template(helm, chart)  # once untimed: the binary into the page cache
+    times = []
+    for _ in range(max(repeat, 3)):
+        start = time.perf_counter()
+        measure.helm_template(helm, chart)
+        times.append(time.perf_counter() - start)
+    hook = getattr(helm_bench, "render_stage_seconds", None)
+    render = hook(chart, max(repeat, 3)) if hook is not None else None
+    note = "" if hook is not None else "bench/helm_bench.py has no render_stage_seconds hook yet"
+    return Helm(name, statistics.median(times), render, note)
 
 
 def progress(row: Row) -> None:
     print(
         f"# {row.objects} objects, {row.latency_ms:g} ms: drift-action {row.drift_seconds:.2f}s, "
-        f"floor {row.floor_seconds:.2f}s, per-object {row.baseline_seconds:.2f}s",
+        f"floors {row.floor_seconds:.2f}s + {row.scan_seconds:.2f}s "
+        f"({row.whole_vs_floors:.2f}x), per-object {row.baseline_seconds:.2f}s, kubectl diff "
+        f"{row.kubectl_diff_seconds or 0:.2f}s, get -A {row.kubectl_all_seconds or 0:.2f}s",
         file=sys.stderr,
         flush=True,
     )
@@ -313,9 +427,23 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         default=30,
         help="time this many `kubectl get` processes (0: none; skipped without kubectl)",
     )
+    parser.add_argument(
+        "--kubectl-diff-sample",
+        type=int,
+        default=1000,
+        help="`kubectl diff` every object up to this many, else this many (0: not measured)",
+    )
+    parser.add_argument(
+        "--traced-max",
+        type=int,
+        default=10000,
+        help="measure the tracemalloc peak only up to this many objects (RSS always)",
+    )
+    parser.add_argument("--mix", type=generate.Mix.parse, default=generate.Mix())
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
+    parser.add_argument("--no-helm", action="store_true", help="skip the `helm template` peer")
     parser.add_argument("--write", type=Path, help="also write the Markdown report here")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--work-dir", type=Path, help="keep the generated data here")
@@ -336,16 +464,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         repeat=args.repeat,
         baseline_sample=args.baseline_sample,
         memory=not args.no_memory,
-        kubectl=shutil.which("kubectl") if args.kubectl_sample > 0 else None,
+        kubectl=shutil.which("kubectl"),
         kubectl_sample=args.kubectl_sample,
         server=args.server,
+        kubectl_diff_sample=args.kubectl_diff_sample,
+        traced_max=args.traced_max,
+        mix=args.mix,
     )
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="drift-bench-") as scratch:
         work = args.work_dir or Path(scratch)
         for size in args.sizes:
             rows.extend(run_size(size, args.latency_ms, settings, work))
-    text = report(rows, settings, argv)
+        helm = None if args.no_helm else measure_helm(args.repeat, work)
+    text = report(rows, settings, argv, helm)
     print(text)
     if args.write:
         args.write.write_text(text)

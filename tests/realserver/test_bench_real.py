@@ -68,7 +68,8 @@ def test_the_real_server_row_reads_by_pages_and_finds_the_planted_drift(
 
 def test_a_hand_edited_object_is_created_as_before_the_edit_then_edited(bench: Any) -> None:
     generate, real_server, _ = bench
-    dataset = generate.generate(400, drift_ratio=0.2)
+    # The real server is loaded with the kubectl shape only (run_bench.prepare).
+    dataset = generate.generate(400, drift_ratio=0.2, mix=generate.KUBECTL_ONLY)
     managers: set[str] = set()
     for live in dataset.live:
         body, edit = real_server.plan(live)
