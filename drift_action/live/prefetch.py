@@ -42,7 +42,7 @@ _Seen = tuple[str, str, str]  # apiVersion, kind, namespace (or "")
 
 @dataclass
 class _Kind:
-    resource: ApiResource
+    resource: ApiResource | None = None  # None: not discovered (yet)
     namespaces: set[str] = field(default_factory=set)
     started: bool = False
 
@@ -60,7 +60,8 @@ class Prefetch:
         self._closed = False
         self._handed = False
         self._pool: ThreadPoolExecutor | None = None
-        self._kinds: dict[tuple[str, str], _Kind] = {}  # the worker's own
+        self._kinds_lock = threading.Lock()  # _kinds and _versions, for the worker and the pool
+        self._kinds: dict[tuple[str, str], _Kind] = {}
         self._versions: set[tuple[str, str]] = set()
         self.client: KubeClient | None = None
         self.discovery: Discovery | None = None
@@ -137,38 +138,57 @@ class Prefetch:
         self._pool = ThreadPoolExecutor(
             max_workers=max(1, client.spec.concurrency), thread_name_prefix="drift-action-list"
         )
-        while (seen := self._events.get()) is not None:
-            if self._closed:
-                return
-            try:
-                self._note(*seen)
-            except Exception as exc:  # the read meets it again and reports it
-                log.debug("prefetch: %s %s: %s", seen[0], seen[1], exc)
+        resolving: list[Future[None]] = []
+        while (seen := self._events.get()) is not None and not self._closed:
+            api_version, kind, namespace = seen
+            group = canonical_group(api_version, kind)
+            with self._kinds_lock:
+                state = self._kinds.get((group, kind))
+                if state is None:
+                    state = self._kinds[(group, kind)] = _Kind()
+                    version = api_version.rpartition("/")[2]
+                    # Discovered off this thread: a slow group's document holds up no other.
+                    resolving.append(self._pool.submit(self._resolve, state, group, kind, version))
+                if namespace:
+                    state.namespaces.add(namespace)
+                self._consider(state)
+        for done in resolving:  # the read uses discovery next: none of it is left running
+            done.exception()
 
-    def _note(self, api_version: str, kind: str, namespace: str) -> None:
+    def _resolve(self, state: _Kind, group: str, kind: str, version: str) -> None:
         assert self.discovery is not None and self.client is not None
-        group = canonical_group(api_version, kind)
-        state = self._kinds.get((group, kind))
-        if state is None:
-            version = api_version.rpartition("/")[2]
-            if (group, version) not in self._versions:
-                if len(self._versions) >= _MAX_GROUP_VERSIONS:
-                    return
-                self._versions.add((group, version))
+        try:
+            with self._kinds_lock:
+                if (group, version) not in self._versions:
+                    if len(self._versions) >= _MAX_GROUP_VERSIONS:
+                        return
+                    self._versions.add((group, version))
+                    fetch = True
+                else:
+                    fetch = False
+            if fetch:
                 self.discovery.prefetch({(group, version)}, self.client.spec.concurrency)
             # As ClusterReader.learn_scopes: a kind is resolved at its first object's version.
-            state = self._kinds[(group, kind)] = _Kind(self.discovery.resolve(group, kind, version))
-        resource = state.resource
-        if state.started or ("list" not in resource.verbs and resource.verbs):
+            resource = self.discovery.resolve(group, kind, version)
+        except Exception as exc:  # the read meets it again and reports it
+            log.debug("prefetch: %s %s: %s", group, kind, exc)
             return
+        with self._kinds_lock:
+            state.resource = resource
+            self._consider(state)
+
+    def _consider(self, state: _Kind) -> None:
+        """Send the kind's LISTs the read is sure to send (under _kinds_lock)."""
+        resource = state.resource
+        if resource is None or state.started or ("list" not in resource.verbs and resource.verbs):
+            return
+        assert self.client is not None
         page_size = str(self.client.spec.page_size)
         path = resource.list_path(None)
         if not resource.namespaced:
             state.started = True
             self._send(path, {"limit": page_size}, self._rest_of(path))
             return
-        if namespace:
-            state.namespaces.add(namespace)
         if len(state.namespaces) < 2:
             return
         state.started = True
