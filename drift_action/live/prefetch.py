@@ -57,6 +57,7 @@ class Prefetch:
         self._lock = threading.Lock()
         self._answers: dict[Key, Future[Any]] = {}
         self._taken: set[Key] = set()  # asked for by the read before they were sent here
+        self._used = 0
         self._closed = False
         self._handed = False
         self._pool: ThreadPoolExecutor | None = None
@@ -105,6 +106,7 @@ class Prefetch:
             if answer is None:
                 self._taken.add(key)
         if answer is not None:
+            self._used += 1
             return answer.result()
         assert self.client is not None  # the read runs after a successful handoff
         return self.client.get_json(path, query)
@@ -122,8 +124,13 @@ class Prefetch:
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self.client is not None and not self._handed:
             self.client.close()
-        if unused:
-            log.debug("%d prefetched answers were not asked for", len(unused))
+        log.debug(
+            "prefetch: the read took %d answers fetched early, sent %d requests itself; %d "
+            "answers were not asked for",
+            self._used,
+            len(self._taken),
+            len(unused),
+        )
 
     # -- the worker ------------------------------------------------------------------------------
 
