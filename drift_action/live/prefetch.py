@@ -105,8 +105,9 @@ class Prefetch:
             answer = self._answers.pop(key, None)
             if answer is None:
                 self._taken.add(key)
+            else:
+                self._used += 1
         if answer is not None:
-            self._used += 1
             return answer.result()
         assert self.client is not None  # the read runs after a successful handoff
         return self.client.get_json(path, query)
