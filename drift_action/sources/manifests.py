@@ -36,7 +36,9 @@ class ManifestsSpec:
     parsed: ParseCache | None = field(default=None, compare=False)
     # Told each file's documents as soon as they are parsed (with `namespace`): the cluster
     # read starts on the kinds it names while the other files are parsed. None: nobody listens.
-    seen: Callable[[Sequence[Document], str], None] | None = field(default=None, compare=False)
+    seen: Callable[[Sequence[Document], str], None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def label(self) -> str:

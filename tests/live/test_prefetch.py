@@ -18,7 +18,7 @@ from drift_action.core.model import Report, Status
 from drift_action.live.kube_client import ClusterSpec, KubeClient
 from drift_action.live.prefetch import Prefetch
 from drift_action.pipeline import RunOptions, run
-from drift_action.sources.manifests import ManifestsSpec
+from drift_action.sources.manifests import ManifestsRenderer, ManifestsSpec
 
 
 def _config_map(name: str, namespace: str, value: str = "1") -> dict[str, Any]:
@@ -195,3 +195,19 @@ def test_lists_start_before_the_manifests_are_all_parsed(
             )
     finally:
         prefetch.close()
+
+
+def test_the_manifests_source_tells_each_file_as_it_is_parsed(tmp_path: Path) -> None:
+    manifests = _write_manifests(_folder(tmp_path))
+    told: list[tuple[list[str], str]] = []
+    spec = ManifestsSpec(
+        (str(manifests),),
+        "team",
+        seen=lambda docs, ns: told.append(([str(d.source.file) for d in docs], ns)),
+    )
+    rendered = ManifestsRenderer().render(spec)
+    assert [files[0].rsplit("/", 1)[1] for files, _ in told] == [
+        "alpha.yaml", "beta.yaml", "gamma.yaml", "roles.yaml", "sa.yaml",
+    ]  # fmt: skip
+    assert {ns for _, ns in told} == {"team"}
+    assert sum(len(files) for files, _ in told) == len(rendered.documents)
