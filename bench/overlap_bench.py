@@ -12,10 +12,13 @@ the same requests, or the script stops.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import generate
@@ -29,15 +32,51 @@ from drift_action.pipeline import RunOptions
 from drift_action.sources.manifests import ManifestsSpec
 
 
-def one_run(kubeconfig: Path, manifests: Path, *, overlap: bool) -> tuple[Report, int]:
-    """The whole run as the CLI makes it (report not rendered), and the requests it sent."""
+def one_run(kubeconfig: Path, manifests: Path, *, overlap: bool) -> tuple[Report, int, float]:
+    """The whole run as the CLI makes it (report not rendered): the report, the requests it
+    sent and the CPU seconds of this process (all threads) it took."""
     spec = ClusterSpec(kubeconfig=str(kubeconfig))
     options = RunOptions(
         sources=(ManifestsSpec((str(manifests),), "default"),), cluster=spec, overlap=overlap
     )
+    cpu = time.process_time()
     with measure._recording_clients() as clients:
         report = pipeline.run(options)
-    return report, sum(c.counters.requests for c in clients)
+    return report, sum(c.counters.requests for c in clients), time.process_time() - cpu
+
+
+@dataclass
+class Row:
+    objects: int
+    latency_ms: float
+    wall: dict[bool, list[float]] = field(default_factory=lambda: {False: [], True: []})
+    cpu: dict[bool, list[float]] = field(default_factory=lambda: {False: [], True: []})
+    requests: int = 0
+
+    def median(self, of: dict[bool, list[float]], overlap: bool) -> float:
+        return statistics.median(of[overlap])
+
+    def ratios(self) -> list[float]:
+        """Each pair ran back to back: its ratio is steadier than the medians' on a busy
+        machine."""
+        return sorted(o / s for s, o in zip(self.wall[False], self.wall[True], strict=True))
+
+
+def measure_row(server: Server, row: Row, kubeconfig: Path, manifests: Path, repeat: int) -> None:
+    server.command(f"latency {row.latency_ms:g}")
+    for index in range(repeat + 1):  # the first pair warms up
+        results = {}
+        for overlap in (False, True) if index % 2 == 0 else (True, False):
+            wall, (report, sent, cpu), _ = timed(
+                server, functools.partial(one_run, kubeconfig, manifests, overlap=overlap)
+            )
+            results[overlap] = (report, sent)
+            if index:
+                row.wall[overlap].append(wall)
+                row.cpu[overlap].append(cpu)
+        if results[False] != results[True]:
+            sys.exit(f"{row.objects} objects, {row.latency_ms:g} ms: the two runs differ")
+        row.requests = results[True][1]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -53,46 +92,23 @@ def main(argv: Sequence[str] | None = None) -> None:
             kubeconfig = Path(work) / str(size) / "kubeconfig"
             with Server(layout.live_json, kubeconfig) as server:
                 for latency in args.latency_ms:
-                    server.command(f"latency {latency:g}")
-                    times: dict[bool, list[float]] = {False: [], True: []}
-                    requests: dict[bool, int] = {}
-                    manifests = layout.manifests
-                    for index in range(args.repeat + 1):  # the first pair warms up
-                        order = (False, True) if index % 2 == 0 else (True, False)
-                        reports = {}
-                        for overlap in order:
-                            seconds, (report, sent), _ = timed(
-                                server,
-                                lambda o=overlap, k=kubeconfig, m=manifests: one_run(
-                                    k, m, overlap=o
-                                ),
-                            )
-                            reports[overlap], requests[overlap] = report, sent
-                            if index:
-                                times[overlap].append(seconds)
-                        if reports[False] != reports[True] or requests[False] != requests[True]:
-                            sys.exit(f"{size} objects, {latency:g} ms: the two runs differ")
-                    serial, overlapped = (statistics.median(times[o]) for o in (False, True))
-                    # Each pair ran back to back: its ratio is steadier than the medians' on a
-                    # shared machine.
-                    ratios = sorted(o / s for s, o in zip(times[False], times[True], strict=True))
-                    rows.append((size, latency, serial, overlapped, ratios, requests[True]))
-                    print(
-                        f"# {size} objects, {latency:g} ms: serial {serial:.3f}s, "
-                        f"overlapped {overlapped:.3f}s",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                    row = Row(size, latency)
+                    measure_row(server, row, kubeconfig, layout.manifests, args.repeat)
+                    rows.append(row)
+                    print(f"# {size} objects, {latency:g} ms done", file=sys.stderr, flush=True)
     print(f"Median of {args.repeat} pairs, the first of each pair alternating.\n")
     print(
         "| objects | latency | serial (s) | overlapped (s) | overlapped / serial, per pair: "
-        "median (min-max) | requests (each) |"
+        "median (min-max) | CPU serial (s) | CPU overlapped (s) | requests (each) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|")
-    for size, latency, serial, overlapped, ratios, sent in rows:
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        ratios = row.ratios()
         print(
-            f"| {size:,} | {latency:g} ms | {serial:.3f} | {overlapped:.3f} | "
-            f"{statistics.median(ratios):.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f}) | {sent} |"
+            f"| {row.objects:,} | {row.latency_ms:g} ms | {row.median(row.wall, False):.3f} | "
+            f"{row.median(row.wall, True):.3f} | {statistics.median(ratios):.2f}x "
+            f"({ratios[0]:.2f}-{ratios[-1]:.2f}) | {row.median(row.cpu, False):.3f} | "
+            f"{row.median(row.cpu, True):.3f} | {row.requests} |"
         )
 
 
