@@ -48,9 +48,10 @@ class Desired:
 
 
 def render_head(
-    specs: Sequence[SourceSpec], prepare: Prepare
+    specs: Sequence[SourceSpec], prepare: Prepare, rendered_one: Noted | None = None
 ) -> tuple[Desired, list[tuple[Document, str]]]:
-    """Every source at the head; with the base documents sources carry themselves (plans)."""
+    """Every source at the head; with the base documents sources carry themselves (plans).
+    `rendered_one` is told each source's objects as soon as it is rendered."""
     desired = Desired()
     carried: list[tuple[Document, str]] = []
     if charts := sum(isinstance(s, sources.HelmSpec) and s.helm_binary is None for s in specs):
@@ -68,6 +69,8 @@ def render_head(
             desired.empty.append(spec)
         desired.warnings.extend(string_fields.check(found))
         desired.objects.extend((obj, spec.namespace) for obj in found)
+        if rendered_one is not None:
+            rendered_one(spec, found)
         desired.tools.update((id(obj.body), type(spec).__name__) for obj in found)
         if rendered.base is not None:
             carried.extend((document, spec.namespace) for document in rendered.base)
@@ -75,6 +78,7 @@ def render_head(
 
 
 Prepare = Callable[[SourceSpec], SourceSpec]
+Noted = Callable[[SourceSpec, list[RawObject]], None]
 
 
 def render_base(

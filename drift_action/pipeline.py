@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from drift_action.compare.dry_run import CompareMode
@@ -28,6 +29,7 @@ from drift_action.live.apply import reconcile
 from drift_action.live.cluster import ClusterReader
 from drift_action.live.crd_schemas import read_crd_lists
 from drift_action.live.kube_client import ClusterSpec, KubeClient, NoKubeconfig
+from drift_action.live.prefetch import Prefetch
 from drift_action.live.quantity import parse_quantity
 from drift_action.live.server_side import confirm_server_side
 from drift_action.live.snapshot import read_snapshots
@@ -62,6 +64,9 @@ class RunOptions:
     sources_file: str | None = None  # the config file `sources` came from, if they did
     wording: Wording = CLI  # how messages name options: flags, or the action's inputs
     reconcile: ReconcileOptions | None = None  # apply Git over the drift (live/apply.py)
+    # Not a user option: False reads the cluster only after Git is parsed, as before the
+    # prefetch (bench/overlap_bench.py compares the two).
+    overlap: bool = True
 
 
 def settings_from(config: Config) -> Settings:
@@ -107,9 +112,25 @@ def _run(options: RunOptions) -> Report:
         options.policy.check(path, "live snapshot")
     if options.reconcile is not None:
         _check_reconcile(options)
+    reads_cluster = not options.live_snapshots and not options.live_from_terraform
+    if not (reads_cluster and options.overlap):
+        return _render_and_compare(options, None)
+    # The cluster's first requests go out while Git is parsed (live/prefetch.py).
+    prefetch = Prefetch(lambda: _client(options))
+    try:
+        return _render_and_compare(options, prefetch)
+    finally:
+        prefetch.close()
+
+
+def _render_and_compare(options: RunOptions, prefetch: Prefetch | None) -> Report:
     # Files a pull request leaves alone are parsed once, for the head and the base.
     parsed = ParseCache() if options.base is not None else None
-    head, carried = render_head(options.sources, lambda spec: _prepare(spec, options, parsed))
+    head, carried = render_head(
+        options.sources,
+        lambda spec: _prepare(spec, options, parsed, prefetch),
+        None if prefetch is None else _noted_by(prefetch),
+    )
     warnings = head.warnings
     base_raw: Objects | None = None
     if options.base is not None:
@@ -153,18 +174,27 @@ def _run(options: RunOptions) -> Report:
     if snapshots is not None:
         report = run.with_snapshots(snapshots)
     else:
-        with _client(options) as client:
-            report = run.with_cluster(ClusterReader(client))
+        client, discovery = prefetch.handoff() if prefetch is not None else (None, None)
+        with client or _client(options) as client:
+            lists = prefetch if discovery is not None else None  # None: the client came late
+            reader = ClusterReader(client, discovery=discovery, lists=lists)
+            report = run.with_cluster(reader)
     if not any(o.drift for o in observations):
         return run.fixed(report)
     return run.fixed(merge(report, terraform_report(observations, settings, drift_only=True)))
 
 
-def _prepare(spec: SourceSpec, options: RunOptions, parsed: ParseCache | None) -> SourceSpec:
+def _prepare(
+    spec: SourceSpec,
+    options: RunOptions,
+    parsed: ParseCache | None,
+    prefetch: Prefetch | None = None,
+) -> SourceSpec:
     """The run's path policy and render limits, given to the source that applies them."""
     policy, limits = options.policy, options.limits
     if isinstance(spec, ManifestsSpec):
-        return replace(spec, policy=policy, wording=options.wording, parsed=parsed)
+        seen = None if prefetch is None else prefetch.documents  # told file by file
+        return replace(spec, policy=policy, wording=options.wording, parsed=parsed, seen=seen)
     if isinstance(spec, KustomizeSpec):
         return replace(
             spec,
@@ -179,6 +209,17 @@ def _prepare(spec: SourceSpec, options: RunOptions, parsed: ParseCache | None) -
         policy.check(spec.plan, "Terraform plan")
         return replace(spec, policy=policy, limits=limits)
     return spec
+
+
+def _noted_by(prefetch: Prefetch) -> Callable[[SourceSpec, list[RawObject]], None]:
+    """Each rendered source's objects, for the prefetch (manifests told it file by file)."""
+
+    def noted(spec: SourceSpec, found: list[RawObject]) -> None:
+        if not isinstance(spec, ManifestsSpec):
+            for obj in found:
+                prefetch.saw(obj.body, spec.namespace)
+
+    return noted
 
 
 def _nothing_from(spec: SourceSpec, options: RunOptions) -> str:

@@ -13,7 +13,7 @@ from drift_action.core.objects import RawObject
 from drift_action.core.scope import ScopeResolver
 from drift_action.core.selector import Selector
 from drift_action.live.applysets import applyset_members
-from drift_action.live.discovery import ApiResource, Discovery, NotServed
+from drift_action.live.discovery import ApiResource, Discovery, NotServed, Transport
 from drift_action.live.fetch import ListTask, fetch_all
 from drift_action.live.helm_records import read_records, releases_of
 from drift_action.live.kube_client import ApiError, ClusterError, KubeClient
@@ -30,9 +30,18 @@ class LiveRead:
 
 
 class ClusterReader:
-    def __init__(self, client: KubeClient) -> None:
+    def __init__(
+        self,
+        client: KubeClient,
+        *,
+        discovery: Discovery | None = None,
+        lists: Transport | None = None,
+    ) -> None:
         self.client = client
-        self.discovery = Discovery(client)
+        # Both may come from a prefetch (live/prefetch.py): its discovery documents, and the
+        # LIST answers it fetched while Git was parsed.
+        self.discovery = discovery or Discovery(client)
+        self._lists: Transport = lists or client
         self._resources: dict[tuple[str, str], ApiResource] = {}
         self._unserved: dict[tuple[str, str], str] = {}
         self.warnings: list[str] = []  # what the last read could not do, short of an error
@@ -83,7 +92,7 @@ class ClusterReader:
             return _belongs(item, names, spaces, selector)
 
         fetched = fetch_all(
-            self.client,
+            self._lists,
             tasks,
             keep=keep,
             page_size=self.client.spec.page_size,

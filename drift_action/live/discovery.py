@@ -63,6 +63,8 @@ class Discovery:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self._lock = threading.Lock()
+        self._flight_lock = threading.Lock()
+        self._in_flight: dict[str, threading.Event] = {}
         self._documents: dict[
             str, Any
         ] = {}  # path -> document, or the error that fetching it raised
@@ -84,6 +86,8 @@ class Discovery:
         guesses = sorted(
             _path(g, v) for g, v in wanted if g and _GROUP.fullmatch(g) and _VERSION.fullmatch(v)
         )
+        if isinstance(self._documents.get("/apis"), dict):  # known: no guess needed
+            guesses = []
         self._fetch_all(first + guesses[:_MAX_GUESSES], concurrency)
         second = []
         for group, version in wanted:
@@ -106,10 +110,30 @@ class Discovery:
             list(pool.map(self._fetch, paths))
 
     def _fetch(self, path: str) -> None:
+        # A prefetch (live/prefetch.py) fetches from several threads: a document already being
+        # fetched is waited for, not asked for twice.
+        with self._flight_lock:
+            if path in self._documents:
+                return
+            flight = self._in_flight.get(path)
+            if flight is None:
+                flight = self._in_flight[path] = threading.Event()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            flight.wait()
+            if path not in self._documents:  # the other fetch failed outright: try here
+                self._fetch(path)
+            return
         try:
             self._documents[path] = self._transport.get_json(path)
         except (ApiError, ClusterError) as exc:
             self._documents[path] = exc  # raised again where the document is needed
+        finally:
+            with self._flight_lock:
+                del self._in_flight[path]
+            flight.set()
 
     def _document(self, path: str) -> Any:
         if path not in self._documents:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,6 +34,11 @@ class ManifestsSpec:
     # Shared by the head's and the base's render of a pull request: files the PR leaves alone
     # are parsed once. None: no reuse.
     parsed: ParseCache | None = field(default=None, compare=False)
+    # Told each file's documents as soon as they are parsed (with `namespace`): the cluster
+    # read starts on the kinds it names while the other files are parsed. None: nobody listens.
+    seen: Callable[[Sequence[Document], str], None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def label(self) -> str:
@@ -72,9 +78,12 @@ class ManifestsRenderer:
                 shown, is_json = display_path(file), file.endswith(".json")
                 with with_hint(file, text, spec.wording):
                     if spec.parsed is None:
-                        documents.extend(parse_documents(text, shown, is_json=is_json))
+                        found = parse_documents(text, shown, is_json=is_json)
                     else:
-                        documents.extend(spec.parsed.parse(text, shown, is_json=is_json))
+                        found = spec.parsed.parse(text, shown, is_json=is_json)
+                documents.extend(found)
+                if spec.seen is not None:
+                    spec.seen(found, spec.namespace)
         log.info("read %d documents from %s", len(documents), spec.label)
         return Rendered(tuple(documents), tuple(warnings))
 
