@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import generate
 import measure
@@ -204,6 +204,7 @@ class RealServer:
             serve.RequestRecord(
                 "GET" if e["verb"] in ("get", "list") else e["verb"].upper(),
                 e["requestURI"].partition("?")[0],
+                query=dict(parse_qsl(e["requestURI"].partition("?")[2])),
                 status=e["responseStatus"]["code"],
             )
             for e in events

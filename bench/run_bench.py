@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import random
 import shutil
 import statistics
@@ -360,37 +359,28 @@ def prepare(size: int, directory: Path, settings: Settings) -> Case:
     )
 
 
-def helm_binary() -> str | None:
-    """`DRIFT_HELM_BIN`, `helm` on PATH, or one bench/build_helm.sh left in the cache."""
-    named = os.environ.get("DRIFT_HELM_BIN") or shutil.which("helm")
-    if named:
-        return named
-    built = sorted((Path.home() / ".cache/drift-action/helm").glob("**/helm"))
-    return str(built[-1]) if built and os.access(built[-1], os.X_OK) else None
-
-
-def measure_helm(repeat: int, work: Path) -> Helm:
+def measure_helm(repeat: int) -> Helm:
     """`helm template` of the prometheus chart (4 subcharts) beside drift-action's Helm render
-    stage, which bench/helm_bench.py measures when it offers `render_stage_seconds(chart,
-    repeat)` (the hook; absent, the stage is "not measured")."""
+    stage inside a CLI run, both measured by bench/helm_bench.py in turn (its own table has the
+    other figures: the render with the engine started ahead, cold, the whole run)."""
     import helm_bench  # noqa: PLC0415 (only this peer needs it)
 
-    shutil.rmtree(work / "helm", ignore_errors=True)  # a kept --work-dir from an earlier run
-    chart = helm_bench.vendored_chart(work / "helm")
     name = "prometheus with its 4 subcharts"
-    helm = helm_binary()
+    helm = helm_bench.helm_binary()  # the build of bench/build_helm.sh first: the engine's Helm
     if helm is None:
-        return Helm(name, None, None, "no helm binary: DRIFT_HELM_BIN, PATH or bench/build_helm.sh")
-    measure.helm_template(helm, chart)  # once untimed: the binary into the page cache
-    times = []
-    for _ in range(max(repeat, 3)):
-        start = time.perf_counter()
-        measure.helm_template(helm, chart)
-        times.append(time.perf_counter() - start)
-    hook = getattr(helm_bench, "render_stage_seconds", None)
-    render = hook(chart, max(repeat, 3)) if hook is not None else None
-    note = "" if hook is not None else "bench/helm_bench.py has no render_stage_seconds hook yet"
-    return Helm(name, statistics.median(times), render, note)
+        return Helm(name, None, None, "no helm binary: DRIFT_HELM_BIN, bench/build_helm.sh or PATH")
+    times = helm_bench.measure(max(repeat, 5), helm)["times"]
+    others = ", ".join(
+        f"{label} {statistics.median(times[label]):.3f} s"
+        for label in ("render, worker started ahead", "render, cold")
+        if label in times
+    )
+    return Helm(
+        f"{name}, {helm_bench.helm_version(helm)}",
+        statistics.median(times["helm template"]),
+        statistics.median(times["render, in the CLI"]),
+        f"the render stage inside a CLI run; {others}",
+    )
 
 
 def progress(row: Row) -> None:
@@ -476,7 +466,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         work = args.work_dir or Path(scratch)
         for size in args.sizes:
             rows.extend(run_size(size, args.latency_ms, settings, work))
-        helm = None if args.no_helm else measure_helm(args.repeat, work)
+        helm = None if args.no_helm else measure_helm(args.repeat)
     text = report(rows, settings, argv, helm)
     print(text)
     if args.write:

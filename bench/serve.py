@@ -9,7 +9,8 @@ on standard input:
 
     latency <ms>   -> ok             (set the latency added to every request)
     reset          -> ok             (forget the requests served so far)
-    stats          -> {"discovery": n, "list": n, "get": n, "other": n, "errors": n}
+    stats          -> {"discovery": n, "list": n, "records": n, "get": n, "other": n,
+                       "errors": n}   (records: LISTs of Helm's release records, by label)
     quit           -> (exits)
 """
 
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from support.kube_emulator import KubeEmulator, RequestRecord
 
-KINDS_OF_REQUEST = ("discovery", "list", "get", "other")
+KINDS_OF_REQUEST = ("discovery", "list", "records", "get", "other")
 
 
 def classify(method: str, path: str) -> str:
@@ -49,7 +50,10 @@ def summarize(records: Iterable[RequestRecord]) -> dict[str, int]:
     counts: Counter[str] = Counter({kind: 0 for kind in KINDS_OF_REQUEST})
     errors = 0
     for record in records:
-        counts[classify(record.method, record.path)] += 1
+        kind = classify(record.method, record.path)
+        if kind == "list" and record.query.get("labelSelector", "").startswith("owner=helm,"):
+            kind = "records"  # Helm's release records, listed by label (live/helm_records.py)
+        counts[kind] += 1
         errors += not 200 <= record.status < 300
     return {**counts, "errors": errors}
 
