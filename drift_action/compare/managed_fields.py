@@ -126,7 +126,17 @@ def find_item(items: list[Any], segment: Any) -> Any:
         return items[segment] if 0 <= segment < len(items) else NOTHING
     if isinstance(segment, ListKey):
         fields = [name for name, _ in segment.fields]
-        return next((item for item in items if item_key(item, fields) == segment), NOTHING)
+        if not segment.fields:
+            return next((item for item in items if item_key(item, fields) == segment), NOTHING)
+        # Hot: an item whose first key field holds another string cannot match, and its key
+        # is not built.
+        first, wanted = segment.fields[0]
+        for item in items:
+            if type(item) is dict and type(raw := item.get(first)) is str and raw != wanted:
+                continue
+            if item_key(item, fields) == segment:
+                return item
+        return NOTHING
     return NOTHING
 
 
