@@ -108,6 +108,16 @@ def _recency(entries: tuple[ManagerEntry, ...]) -> Any:
     return lambda e: (e.time or "", order[id(e)])
 
 
+_NOT_MAPS = frozenset({str, int, float, bool, list, type(None)})
+
+
+def _is_map(value: Any) -> bool:
+    # Parsed JSON holds plain dicts and these: exact type checks first, the slow ABC one for
+    # anything else.
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPS and isinstance(value, Mapping))
+
+
 # The walks below append to one list rather than yield: the fieldsV1 tree of every compared
 # object is walked, and a generator per node costs more than the walk itself.
 Found = list[tuple[Path, Any]]
@@ -116,11 +126,10 @@ Found = list[tuple[Path, Any]]
 def _not_in_desired(
     kind: str, fields: Mapping[str, Any], live: Any, desired: Any, path: Path, *, out: Found
 ) -> Found:
-    # Parsed JSON is plain dicts: the exact type checks first, the slower ABC checks after.
-    live_map = type(live) is dict or isinstance(live, Mapping)
-    desired_map = type(desired) is dict or isinstance(desired, Mapping)
+    live_map = _is_map(live)
+    desired_map = _is_map(desired)
     for raw_key, node in fields.items():
-        if type(node) is not dict and not isinstance(node, Mapping):
+        if type(node) is not dict and not _is_map(node):
             continue
         if raw_key[:2] == "f:":  # most keys: decode_key's answer without its call
             if not live_map or (value := raw_key[2:]) not in live:
