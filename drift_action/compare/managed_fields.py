@@ -76,8 +76,28 @@ def _problem(item: Any) -> str | None:
     return None
 
 
+# Keys repeat across objects (`k:{"name":"web"}`, `i:0`): each is parsed once. A list item's
+# key is only read, never changed, so one may be shared; a set member (`v:`) is reported as
+# the live value, so each object gets its own.
+_DECODED: dict[str, tuple[str, Any] | None] = {}
+_MAX_DECODED = 100_000
+
+
 def decode_key(raw_key: str) -> tuple[str, Any] | None:
     """`f:name` -> ("f", "name"); `k:{"name":"web"}` -> ("k", {"name": "web"}); junk -> None."""
+    try:
+        return _DECODED[raw_key]
+    except KeyError:
+        pass
+    decoded = _decode_key(raw_key)
+    if raw_key[:2] != "v:":
+        if len(_DECODED) > _MAX_DECODED:  # keys under arbitrary names: keep memory bounded
+            _DECODED.clear()
+        _DECODED[raw_key] = decoded
+    return decoded
+
+
+def _decode_key(raw_key: str) -> tuple[str, Any] | None:
     prefix, sep, rest = raw_key.partition(":")
     if not sep or prefix not in ("f", "k", "v", "i"):
         return None
@@ -126,7 +146,17 @@ def find_item(items: list[Any], segment: Any) -> Any:
         return items[segment] if 0 <= segment < len(items) else NOTHING
     if isinstance(segment, ListKey):
         fields = [name for name, _ in segment.fields]
-        return next((item for item in items if item_key(item, fields) == segment), NOTHING)
+        if not segment.fields:
+            return next((item for item in items if item_key(item, fields) == segment), NOTHING)
+        # Hot: an item whose first key field holds another string cannot match, and its key
+        # is not built.
+        first, wanted = segment.fields[0]
+        for item in items:
+            if type(item) is dict and type(raw := item.get(first)) is str and raw != wanted:
+                continue
+            if item_key(item, fields) == segment:
+                return item
+        return NOTHING
     return NOTHING
 
 

@@ -90,7 +90,9 @@ class Owners:
                 kind = ChangeType.ADDED
             else:
                 continue
-            for path, value in _not_in_desired(self.kind, entry.fields, self.live, desired, ()):
+            for path, value in _not_in_desired(
+                self.kind, entry.fields, self.live, desired, (), out=[]
+            ):
                 if update and not never_a_default(self.kind, path):
                     continue
                 if found.get(path, (None, None))[1] is not ChangeType.REMOVED:
@@ -101,37 +103,49 @@ class Owners:
         ]
 
 
-def _has_children(node: Mapping[str, Any]) -> bool:
-    return any(key != "." for key in node)
-
-
 def _recency(entries: tuple[ManagerEntry, ...]) -> Any:
     order = {id(e): i for i, e in enumerate(entries)}
     return lambda e: (e.time or "", order[id(e)])
 
 
+_NOT_MAPS = frozenset({str, int, float, bool, list, type(None)})
+
+
+def _is_map(value: Any) -> bool:
+    # Parsed JSON holds plain dicts and these: exact type checks first, the slow ABC one for
+    # anything else.
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPS and isinstance(value, Mapping))
+
+
+# The walks below append to one list rather than yield: the fieldsV1 tree of every compared
+# object is walked, and a generator per node costs more than the walk itself.
+Found = list[tuple[Path, Any]]
+
+
 def _not_in_desired(
-    kind: str, fields: Mapping[str, Any], live: Any, desired: Any, path: Path
-) -> Iterator[tuple[Path, Any]]:
+    kind: str, fields: Mapping[str, Any], live: Any, desired: Any, path: Path, *, out: Found
+) -> Found:
+    live_map = _is_map(live)
+    desired_map = _is_map(desired)
     for raw_key, node in fields.items():
-        decoded = decode_key(raw_key)
-        if decoded is None or not isinstance(node, Mapping):
+        if type(node) is not dict and not _is_map(node):
             continue
-        prefix, value = decoded
-        if prefix == "f":
-            if not isinstance(live, Mapping) or value not in live:
+        if raw_key[:2] == "f:":  # most keys: decode_key's answer without its call
+            if not live_map or (value := raw_key[2:]) not in live:
                 continue  # gone from the live object: nothing to report
             step: Path = (*path, value)
-            want = desired.get(value) if isinstance(desired, Mapping) else None
-            if want is None and not _has_children(node):
-                yield step, live[value]
+            want = desired.get(value) if desired_map else None
+            if want is None and len(node) <= ("." in node):  # a leaf (no key but ".")
+                out.append((step, live[value]))
             else:
                 # Descend even when Git dropped the whole map: report only the owned leaves.
-                yield from _not_in_desired(kind, node, live[value], want, step)
-        elif isinstance(live, list):
-            yield from _list_item(
-                kind, (prefix, value), node, live=live, desired=desired, path=path
-            )
+                _not_in_desired(kind, node, live[value], want, step, out=out)
+            continue
+        decoded = decode_key(raw_key)
+        if decoded is not None and isinstance(live, list):
+            _list_item(kind, decoded, node, live=live, desired=desired, path=path, out=out)
+    return out
 
 
 def _list_item(
@@ -142,20 +156,21 @@ def _list_item(
     live: list[Any],
     desired: Any,
     path: Path,
-) -> Iterator[tuple[Path, Any]]:
+    out: Found,
+) -> None:
     prefix, value = decoded
     wanted = desired if isinstance(desired, list) else []
     if prefix == "v":
         if value in live and value not in wanted:
-            yield (*path, live.index(value)), value
+            out.append(((*path, live.index(value)), value))
         return
     if prefix == "i":
         if isinstance(value, int) and 0 <= value < len(live):
             want = wanted[value] if value < len(wanted) else None
             if want is None:
-                yield (*path, value), live[value]
+                out.append(((*path, value), live[value]))
             else:
-                yield from _not_in_desired(kind, node, live[value], want, (*path, value))
+                _not_in_desired(kind, node, live[value], want, (*path, value), out=out)
         return
     if prefix != "k" or not isinstance(value, Mapping):
         return
@@ -165,9 +180,9 @@ def _list_item(
         return
     want = find_item(wanted, segment)
     if want is NOTHING:
-        yield (*path, segment), item
+        out.append(((*path, segment), item))
     else:
-        yield from _not_in_desired(kind, node, item, want, (*path, segment))
+        _not_in_desired(kind, node, item, want, (*path, segment), out=out)
 
 
 def _segment(kind: str, path: Path, key: Mapping[str, Any]) -> ListKey:

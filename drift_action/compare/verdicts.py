@@ -259,6 +259,10 @@ def _removed_since_last_apply(
         except ValueError:
             applied = None
     if not isinstance(applied, Mapping) and helm is not None:
+        # Helm's record read as kubectl's annotation is, with the same fast path; not where
+        # normalizing set part of Git aside (a SOPS block), which the walk would then name.
+        if not pair.notes and applied_as_is(helm.body, pair.desired.body, live.key):
+            return [], []
         return removed_by_record(helm, live.key, have, want)
     if not isinstance(applied, Mapping) or applied_as_is(applied, pair.desired.body, live.key):
         return [], []  # the usual case, Git applied as it is: nothing dropped, no walk needed

@@ -299,3 +299,53 @@ def test_chart_labels_alone_use_a_record_but_miss_none(charts: Any) -> None:
         desired, [kube(body), kube(release_secret(release_json(old)))]
     )
     assert list(applied) == [desired[0].key] and not warnings
+
+
+def test_brackets_inside_strings_do_not_nest() -> None:
+    """The nesting limit counts the JSON's structure, not brackets a value holds (a template,
+    an escaped quote before them)."""
+    deep_text = "[" * 300 + '\\"{' * 300
+    release = {"manifest": "", "chart": {"templates": [{"data": deep_text}]}}
+    secret = kube(release_secret(json.dumps(release).encode()))
+    assert decode(secret).objects == ()
+
+
+def test_the_record_names_an_object_by_kind_group_and_namespace() -> None:
+    """Objects sharing a name in one manifest: each desired object gets its own."""
+    objects = [
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": NAME}, "spec": {"a": 1}},
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": NAME, "namespace": "other"},
+            "spec": {"b": 2},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": NAME},
+            "spec": {"c": 3},
+        },
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "second"}, "spec": {"d": 4}},
+    ]
+    record = decode(kube(release_secret(release_json(objects))))
+    deployment_key = ResourceKey("apps", "Deployment", "default", NAME)
+    assert record.applied(deployment_key) == objects[2]
+    assert record.applied(ResourceKey("", "Service", "default", NAME)) == objects[0]
+    assert record.applied(ResourceKey("", "Service", "default", "second")) == objects[3]
+    assert record.applied(ResourceKey("", "ConfigMap", "default", NAME)) is None
+
+
+@pytest.mark.parametrize("namespaced", [False, True])
+def test_a_record_that_is_git_reports_nothing_removed(charts: Any, namespaced: bool) -> None:
+    """The record of the chart Git holds (as rendered, or with the namespace Git adds): nothing
+    was dropped since. Helm's entry still owns a label Git lacks: that one is found from it."""
+    old, new = charts
+    body = deployment(new)
+    if namespaced:
+        body = {**body, "metadata": {**body["metadata"], "namespace": "default"}}
+    live = [kube(live_deployment(deployment(old))), kube(release_secret(release_json(new)))]
+    report = compare([kube(body)], live)
+    [result] = [r for r in report.resources if r.key.kind == "Deployment"]
+    assert [c.path_text for c in result.changes] == ["metadata.labels.tier"]
+    assert not [n for n in result.normalized if n.rule == "helm-release-record"]
