@@ -72,17 +72,27 @@ class _Fixes:
         self.desired = {obj.key: obj for obj in desired}
         self.live = {obj.key: obj for obj in live}
         self.managers = managers
-        # How each live object was applied, read once; per source, for its objects not live yet.
-        self.methods: dict[ResourceKey, Method] = {}
-        self.by_source: dict[str, list[Method]] = {}
+        # How each live object was applied, read when a fix asks (most results want none, and
+        # reading managedFields for all of them cost more than the rest of the fixes together).
+        self.methods: dict[ResourceKey, Method | None] = {}
+        self.sources: dict[str, list[ResourceKey]] = {}
         for obj in desired:
-            origin = obj.source.origin
-            seen = self.live.get(obj.key)
-            found = method_of(seen.body, managers) if seen is not None else None
-            if found is not None:
-                self.methods[obj.key] = found
-                if origin is not None:
-                    self.by_source.setdefault(origin.source, []).append(found)
+            if obj.source.origin is not None:
+                self.sources.setdefault(obj.source.origin.source, []).append(obj.key)
+        self.usual: dict[str, Method] = {}
+
+    def method(self, key: ResourceKey) -> Method | None:
+        if key not in self.methods:
+            seen = self.live.get(key)
+            self.methods[key] = None if seen is None else method_of(seen.body, self.managers)
+        return self.methods[key]
+
+    def usual_in(self, source: str) -> Method:
+        """How a source's live objects were applied, for one of its objects not live yet."""
+        if source not in self.usual:
+            found = (self.method(key) for key in self.sources.get(source, ()))
+            self.usual[source] = usual(m for m in found if m is not None)
+        return self.usual[source]
 
     def fix(self, result: ResourceResult) -> Remediation | None:
         source = result.source
@@ -105,7 +115,7 @@ class _Fixes:
     def _apply(
         self, result: ResourceResult, obj: KubeObject, origin: Origin, live: KubeObject | None
     ) -> Remediation:
-        method = self.methods.get(result.key) or usual(self.by_source.get(origin.source, ()))
+        method = self.method(result.key) or self.usual_in(origin.source)
         if origin.kind is OriginKind.KUSTOMIZE:
             target = ("-k", origin.path)
         else:
