@@ -48,7 +48,10 @@ def method_of(live: Mapping[str, Any], managers: ManagerClasses) -> Method | Non
         and managers.classify(e.manager) is Actor.DEPLOYER
     ]
     client = [e for e in entries if e.manager == CLIENT_SIDE_MANAGER and e.subresource is None]
-    newest = max(applied, key=lambda e: (e.time or "", _size(e.fields)), default=None)
+    latest = max((e.time or "" for e in applied), default=None)
+    tied = [e for e in applied if (e.time or "") == latest]
+    # Counting an entry's fields walks its whole tree: only done between entries as new.
+    newest = tied[0] if len(tied) == 1 else max(tied, key=lambda e: _size(e.fields), default=None)
     newest_client = max((e.time or "" for e in client), default=None)
     if newest is not None and (newest_client is None or (newest.time or "") >= newest_client):
         return Method(server_side=True, manager=newest.manager)
