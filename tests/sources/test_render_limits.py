@@ -243,7 +243,15 @@ def test_run_tool_keeps_only_the_end_of_error_output() -> None:
 
 
 def test_run_tool_memory_limit_is_reported_as_such() -> None:
-    code = "x = bytearray(2 * 1024 ** 3)"
+    # The limit is set on the child once it is running (prlimit): on a loaded machine the
+    # child could allocate first, so it waits (bounded) until its limit is there.
+    code = (
+        "import resource, time\n"
+        "for _ in range(500):\n"
+        "    if resource.getrlimit(resource.RLIMIT_DATA)[0] != resource.RLIM_INFINITY: break\n"
+        "    time.sleep(0.01)\n"
+        "x = bytearray(2 * 1024 ** 3)"
+    )
     with pytest.raises(ToolError) as excinfo:
         run_tool(python(code), memory_bytes=256 * MIB)
     assert excinfo.value.limit == "memory"
