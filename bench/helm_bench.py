@@ -12,7 +12,7 @@ the table gives the median, min and max, and each median as a ratio to `helm tem
 - `helm template`: the binary, as a process, output read (the reference).
 - render stage: `drift_action.sources.render(spec)` in this process, as the pipeline calls it,
   from asking to having the objects. *Cold*: the engine's process starts when asked. *Worker
-  started ahead*: `helm.warm.warm_up()` first and a pause (untimed), as when the CLI starts
+  started ahead*: `core.helm_engine.warm_up()` first and a pause (untimed), as when the CLI starts
   the engine while it imports the rest of itself. *In the CLI*: timed inside a CLI run.
 - whole run: `pipeline.run` in this process, and the CLI as a process, on the chart against an
   empty live snapshot (every object missing); and the CLI on the same objects as plain
@@ -131,7 +131,7 @@ def live_snapshot(spec: HelmSpec, work: Path) -> Path:
 
 def _warm_up() -> Callable[[], None] | None:
     try:
-        from drift_action.sources.helm.warm import warm_up  # noqa: PLC0415 (may not exist)
+        from drift_action.core.helm_engine import warm_up  # noqa: PLC0415 (may not exist)
     except ImportError:
         return None
     return warm_up
@@ -161,7 +161,7 @@ def _process(argv: list[str], **kwargs: Any) -> float:
 
 def _engine_command() -> list[str]:
     try:
-        from drift_action.sources.helm.warm import command  # noqa: PLC0415 (may not exist)
+        from drift_action.core.helm_engine import command  # noqa: PLC0415 (may not exist)
     except ImportError:
         # Before the warm worker: what the engine's process loads before it reads a request.
         return [sys.executable, "-P", "-c", "import drift_action.sources.helm.worker, helm_python"]

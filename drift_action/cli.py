@@ -229,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             force=True,  # in-process callers (tests, the action) get this run's streams
         )
         if args.helm_chart and not args.helm_binary:
-            from drift_action.sources.helm.warm import warm_up  # noqa: PLC0415
+            from drift_action.core.helm_engine import warm_up  # noqa: PLC0415
 
             warm_up()  # Helm's engine loads in its own process while this one imports the run
         # Imported here, once the flags are parsed: see the imports above.

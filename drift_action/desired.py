@@ -55,7 +55,7 @@ def render_head(
     desired = Desired()
     carried: list[tuple[Document, str]] = []
     if charts := sum(isinstance(s, sources.HelmSpec) and s.helm_binary is None for s in specs):
-        from drift_action.sources.helm.warm import warm_up  # noqa: PLC0415
+        from drift_action.core.helm_engine import warm_up  # noqa: PLC0415
 
         warm_up(charts)  # the engine loads while the sources before the first chart render
     for spec in (prepare(spec) for spec in specs):

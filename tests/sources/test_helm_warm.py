@@ -1,4 +1,4 @@
-"""The Helm engine's process started ahead of its render (`helm/warm.py`): the same objects as
+"""The Helm engine's process started ahead of its render (`core/helm_engine.py`): the same objects as
 a process started for the render, one process per render, limits counted from the request, and
 nothing left running. Helm's own engine renders throughout; no test asserts a duration
 (bench/helm_bench.py measures them)."""
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from drift_action.core import helm_engine as warm
 from drift_action.core.bounds import RenderLimits
 from drift_action.core.errors import InputError
 from drift_action.sources import HelmSpec, render
-from drift_action.sources.helm import warm
 from drift_action.sources.helm.chart import Parsed, manifest_documents
 
 CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
@@ -92,7 +92,7 @@ def test_a_worker_that_died_waiting_is_replaced(tmp_path: Path) -> None:
 
 def test_a_worker_never_asked_ends_with_the_run(tmp_path: Path) -> None:
     code = (
-        "from drift_action.sources.helm import warm\n"
+        "from drift_action.core import helm_engine as warm\n"
         "warm.warm_up()\n"
         "print(warm._engines.spare.pid)\n"
     )
@@ -136,7 +136,8 @@ _PROBE = """
 import json, sys
 from drift_action.cli import main
 code = main(sys.argv[1:])
-print(json.dumps(sorted(m for m in sys.modules if m.startswith(("drift_action.sources.helm", "helm_python")))))
+helm = ("drift_action.sources.helm", "drift_action.core.helm_engine", "helm_python")
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(helm))))
 sys.exit(code)
 """
 
@@ -163,7 +164,7 @@ def test_only_a_run_with_a_chart_loads_the_helm_renderer(tmp_path: Path) -> None
         )
         assert done.returncode == 1, done.stderr  # the object is missing: drift
         loaded[name] = set(json.loads(done.stdout.strip().splitlines()[-1]))
-    helm = {"drift_action.sources.helm.warm", "drift_action.sources.helm.render"}
+    helm = {"drift_action.core.helm_engine", "drift_action.sources.helm.render"}
     assert not loaded["manifests"] & helm
     assert helm <= loaded["chart"]
     assert "helm_python" not in loaded["chart"]

@@ -1,5 +1,5 @@
 """The Helm engine's own process (see `worker`), run by path: `python -P .../helm/__main__.py`
-(`warm.command`); `python -P -m drift_action.sources.helm` works too.
+(`core/helm_engine.command`); `python -P -m drift_action.sources.helm` works too.
 
 Run by path, the sources package is registered bare (its folder, not its `__init__`) before the
 engine's modules are imported: that `__init__` loads every source (Kustomize, plain manifests,

@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from drift_action.core import helm_engine as warm
 from drift_action.core.bounds import MIB
 from drift_action.core.errors import DriftActionError, InputError
 from drift_action.core.files import display_path
 from drift_action.core.tools import ToolError, finish_program, run_tool, which
 from drift_action.sources.base import Rendered
 from drift_action.sources.bounded import limit_error
-from drift_action.sources.helm import warm, worker
+from drift_action.sources.helm import worker
 from drift_action.sources.helm.chart import (
     Parsed,
     check_local_chart,
@@ -106,8 +107,8 @@ def _render_with_sdk(
     limits = spec.limits
     renders = 1 + len(variants) + repeat
     try:
-        # Started ahead when the run said it would render a chart (`warm.py`), else now; its
-        # limits count from here.
+        # Started ahead when the run said it would render a chart (`core/helm_engine.py`), else
+        # now; its limits count from here.
         finished = finish_program(
             warm.take(file=shown),
             input=worker.request(spec, variants, repeat=repeat),

@@ -1,8 +1,8 @@
-"""The bundled Helm engine, in a child process of its own (`warm.command`).
+"""The bundled Helm engine, in a child process of its own (`core/helm_engine.command`).
 
 Helm's Go library renders inside the process that calls it and cannot be interrupted, so a
 template that never ends would hang the run and one that prints gigabytes would fill its memory.
-`render.py` runs it (`warm.command`, perhaps started ahead of the render: `warm.py`) through
+`render.py` runs it (`core/helm_engine.py` starts it, perhaps ahead of the render) through
 `tools.finish_program`, which kills it past the render time limit or once it prints more than
 its share; its data memory is limited too (`bounds.RenderLimits`). The process loads Helm's
 library first, then waits for its one request.
@@ -242,8 +242,8 @@ def _variant(spec: HelmSpec, fields: dict[str, Any]) -> list[tuple[str, str]] | 
 
 
 def main() -> int:
-    # Helm's library first, before the request: a process started ahead (`warm.py`) has it
-    # loaded by the time the run asks. If it cannot be loaded, the render says why.
+    # Helm's library first, before the request: a process started ahead (`core/helm_engine.py`)
+    # has it loaded by the time the run asks. If it cannot be loaded, the render says why.
     with contextlib.suppress(Exception):  # render_with_sdk imports it again and reports why
         import helm_python  # noqa: F401, PLC0415
     text = sys.stdin.read()

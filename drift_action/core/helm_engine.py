@@ -11,7 +11,9 @@ output and memory limits, counted from the request, as to a process started for 
 and the chart is first read after the request. A process started ahead and never asked is
 killed when this process exits (or reads the end of its input, should this one die first).
 
-The CLI imports this module before the rest of the run: it loads little (`core.tools`).
+The CLI imports this module before the rest of the run, so it lives here rather than beside
+the engine in `sources/helm/` (importing that package loads every source: 60-120 ms before
+the engine could start); it loads little (`core.tools`), and names the engine by its path.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ import threading
 from drift_action.core.errors import DriftActionError
 from drift_action.core.tools import Started, start_program
 
+_ENGINE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "sources", "helm", "__main__.py")
+
 
 def command() -> list[str]:
     # -P: the working directory (a repository) is not put on the module path, nor this
     # package's folder. By path rather than -m: see `__main__`.
-    return [sys.executable, "-P", os.path.join(os.path.dirname(__file__), "__main__.py")]
+    return [sys.executable, "-P", _ENGINE]
 
 
 def environment() -> dict[str, str]:
