@@ -73,18 +73,11 @@ def _scalar(value: Any) -> str:
 
 
 def _key(key: Any) -> str:
+    # json.dumps writes a key that is not a string as that scalar's text.
     if isinstance(key, str):
         return key
-    if isinstance(key, float):
-        return _float(key)
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    if isinstance(key, int):
-        return _int_repr(key)
+    if key is None or isinstance(key, int | float):  # bool is an int
+        return _scalar(key)
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
