@@ -1,16 +1,41 @@
-# Two stages (issue 20). The builder installs the locked wheels (hashes checked) and this package
-# into a virtual environment, trims it (scripts/trim_image.py) and fetches kustomize; the final
-# stage is the slim base plus git, that environment and the kustomize binary. No pip, no
-# downloads, no build files end up in it. bench/image_size.py measures the result.
+# syntax=docker/dockerfile:1
+# Three stages (issue 20):
+# * runtime-base: distroless Python 3.11 on Debian 12. No shell, no package manager, no pip:
+#   about 54 MB. The final image is this plus files copied from the builder.
+# * builder (Debian 12 slim, the same Debian and the same Python 3.11): installs the locked
+#   wheels (hashes checked) and this package into a virtual environment and trims it
+#   (scripts/trim_image.py), fetches kustomize (checksum checked), and stages the part of git
+#   a run uses with the libraries the runtime lacks (scripts/stage_git.py).
+# * the final stage (the default target): runtime-base + the environment, kustomize and git,
+#   checked by scripts/image_smoke.py at build time.
+# A fourth target, `plugins`, is the same environment on Debian slim with kubeconfig exec
+# plugins (`docker build --target plugins --build-arg EXEC_PLUGINS=...`); see
+# docs/cluster-access.md. bench/image_size.py assembles the final stage's content without Docker
+# and measures it.
 #
-# The base is a tag. For a reproducible build, pin it by digest (the index digest of this exact
-# tag, e.g. from `docker buildx imagetools inspect python:3.11-slim`):
-#   docker build --build-arg PYTHON_DIGEST=sha256:<digest> .
-ARG PYTHON_IMAGE=python:3.11-slim
-ARG PYTHON_DIGEST=""
+# The bases are tags. The release and CI workflows resolve each tag to its digest first and
+# pass it (RUNTIME_DIGEST, BUILD_DIGEST), so a release is built from, and its provenance
+# records, exact images. To pin a local build the same way:
+#   docker build --build-arg RUNTIME_DIGEST=sha256:<index digest> \
+#     --build-arg BUILD_DIGEST=sha256:<index digest> .
+ARG RUNTIME_IMAGE=gcr.io/distroless/python3-debian12
+ARG RUNTIME_DIGEST=""
+ARG BUILD_IMAGE=debian:12-slim
+ARG BUILD_DIGEST=""
 
-FROM ${PYTHON_IMAGE}${PYTHON_DIGEST:+@${PYTHON_DIGEST}} AS builder
+FROM ${RUNTIME_IMAGE}${RUNTIME_DIGEST:+@${RUNTIME_DIGEST}} AS runtime-base
+
+FROM ${BUILD_IMAGE}${BUILD_DIGEST:+@${BUILD_DIGEST}} AS builder
 SHELL ["/bin/sh", "-eu", "-c"]
+
+# The runtime's Python is Debian 12's python3.11, so the environment is made by the same
+# interpreter (its bytecode must match). git is staged from Debian's package below.
+# Debian's packages are not pinned: the base's suite serves one current, security-patched
+# version of each, and an exact pin fails once it is superseded.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates git python3.11 python3.11-venv python3-pip \
+    && rm -rf /var/lib/apt/lists/*
 
 # Kustomize sources run `kustomize build`: the image ships the standalone kustomize binary, the
 # same version as .ci/run. The sums are the release's checksums.txt lines for the two archives;
@@ -23,7 +48,7 @@ RUN case "$(uname -m)" in \
       aarch64) arch=arm64; sum="$KUSTOMIZE_SHA256_ARM64" ;; \
       *) echo "kustomize: unsupported architecture $(uname -m)" >&2; exit 1 ;; \
     esac; \
-    python -c "import urllib.request, sys; urllib.request.urlretrieve(sys.argv[1], '/tmp/kustomize.tgz')" \
+    python3.11 -c "import urllib.request, sys; urllib.request.urlretrieve(sys.argv[1], '/tmp/kustomize.tgz')" \
       "https://github.com/kubernetes-sigs/kustomize/releases/download/kustomize%2Fv${KUSTOMIZE_VERSION}/kustomize_v${KUSTOMIZE_VERSION}_linux_${arch}.tar.gz"; \
     printf '%s  /tmp/kustomize.tgz\n' "$sum" > /tmp/kustomize.sha256; \
     sha256sum -c /tmp/kustomize.sha256; \
@@ -31,79 +56,64 @@ RUN case "$(uname -m)" in \
     rm /tmp/kustomize.tgz /tmp/kustomize.sha256; \
     kustomize version
 
-# The environment has no pip of its own: the base's pip installs into it (--python). The pinned,
+# The environment has no pip of its own: Debian's pip installs into it (--python). The pinned,
 # hashed dependencies first (a layer that changes only with the lock; regenerate it with
 # scripts/lock.sh), then the package itself without dependencies.
 ENV VIRTUAL_ENV=/opt/drift-action/venv
 WORKDIR /src
 COPY requirements.lock ./
-RUN python -m venv --without-pip "$VIRTUAL_ENV" \
-    && pip --python "$VIRTUAL_ENV/bin/python" install --no-cache-dir --require-hashes -r requirements.lock
+RUN python3.11 -m venv --without-pip "$VIRTUAL_ENV" \
+    && python3.11 -m pip --python "$VIRTUAL_ENV/bin/python" install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY drift_action ./drift_action
-RUN pip --python "$VIRTUAL_ENV/bin/python" install --no-cache-dir --no-deps .
+RUN python3.11 -m pip --python "$VIRTUAL_ENV/bin/python" install --no-cache-dir --no-deps .
 
-# Trim: helm-python-sdk's three byte-identical copies of libhelm_c become one file and two
-# symlinks (the script compares their sha256 first and stops if they differ), kubernetes/aio and
-# the distributions only it needs (aiohttp...) go: nothing imports them.
-COPY scripts/trim_image.py ./scripts/
+# Trim (scripts/trim_image.py says why each step is safe): helm-python-sdk's three byte-identical
+# copies of libhelm_c become one file and two symlinks; kubernetes/aio and the distributions only
+# it needs go, and so does cryptography (only PyJWT's optional App signing uses it); the
+# kubernetes package keeps its bytecode and drops its sources.
+COPY scripts/trim_image.py scripts/stage_git.py scripts/image_smoke.py ./scripts/
 RUN site="$("$VIRTUAL_ENV/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"; \
     sha256sum "$site"/helm_python/lib/libhelm_c.so*; \
-    python scripts/trim_image.py "$site"; \
+    python3.11 scripts/trim_image.py "$site"; \
     chmod -R u=rwX,go=rX "$VIRTUAL_ENV"
 
-# The trimmed install still renders a chart (the bundled helm engine loads through the symlinked
-# names) and imports the synchronous kubernetes client without kubernetes/aio.
+# git for a pull request's base commit (rev-parse, fetch over https, worktree add), without
+# perl, shell scripts or the package manager: the programs and the libraries the runtime base
+# lacks, found with ldd against a copy of that base.
+COPY --from=runtime-base / /runtime/
+RUN python3.11 scripts/stage_git.py --runtime-root /runtime --out /staging \
+    && rm -rf /runtime
+
+# What the final stage's smoke run mounts (never copied into the image).
 COPY tests/data/charts/helm__examples/charts/hello-world ./smoke/hello-world
-RUN printf 'apiVersion: v1\nkind: List\nitems: []\n' > smoke/live.yaml; \
-    "$VIRTUAL_ENV/bin/python" -I -c 'import kubernetes.client, drift_action.live.kube_client, drift_action.action'; \
-    "$VIRTUAL_ENV/bin/python" -I -c 'import sys; from drift_action.cli import main; sys.exit(main())' \
-      --helm-chart smoke/hello-world --live-snapshot smoke/live.yaml --output json --fail-on none \
-      > smoke/report.json; \
-    grep -q '"missing": 3' smoke/report.json
-
-FROM ${PYTHON_IMAGE}${PYTHON_DIGEST:+@${PYTHON_DIGEST}}
-SHELL ["/bin/sh", "-eu", "-c"]
-
-# OCI labels; the release workflow passes the real values, e.g.
-#   --build-arg IMAGE_VERSION=1.2.0 --build-arg IMAGE_REVISION="$(git rev-parse HEAD)"
-#   --build-arg IMAGE_SOURCE=https://github.com/OWNER/REPO
-ARG IMAGE_SOURCE=""
-ARG IMAGE_VERSION=0.1.0
-ARG IMAGE_REVISION=""
-LABEL org.opencontainers.image.title="drift-action" \
-      org.opencontainers.image.description="Detect drift between Kubernetes desired state in Git and the live cluster" \
-      org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.source="${IMAGE_SOURCE}" \
-      org.opencontainers.image.version="${IMAGE_VERSION}" \
-      org.opencontainers.image.revision="${IMAGE_REVISION}"
+RUN cp scripts/image_smoke.py smoke/
 
 # Optional kubeconfig exec (credential) plugins: a space-separated subset of
 #   aws  gke-gcloud-auth-plugin  kubelogin
-# A kubeconfig whose user runs a command (`exec:`) works only if that command exists in this
-# image. The default is none, which keeps the image as small as it is without this option:
-#   docker build --build-arg EXEC_PLUGINS="aws kubelogin" -t drift-action:plugins .
+# A kubeconfig whose user runs a command (`exec:`) works only if that command exists in the
+# image. The default image has none (its base has no shell, which gcloud needs). This target is
+# the same environment on Debian slim, with the plugins named:
+#   docker build --target plugins --build-arg EXEC_PLUGINS="aws kubelogin" -t drift-action:plugins .
 # Each plugin is a pinned release (the *_VERSION arguments); see docs/cluster-access.md.
 #   aws                     AWS CLI v2, official installer  (`aws eks get-token`, EKS)
 #   gke-gcloud-auth-plugin  Google Cloud CLI archive + the gke-gcloud-auth-plugin component (GKE)
 #   kubelogin               Azure kubelogin release archive (AKS with Microsoft Entra ID)
+FROM ${BUILD_IMAGE}${BUILD_DIGEST:+@${BUILD_DIGEST}} AS plugins
+SHELL ["/bin/sh", "-eu", "-c"]
 ARG EXEC_PLUGINS=""
 ARG AWS_CLI_VERSION=2.36.11
 ARG GCLOUD_VERSION=516.0.0
 ARG KUBELOGIN_VERSION=0.2.17
 
-# A pull request's run compares with its base commit, which git checks out (git worktree add).
-# Not pinned: see the plugin step below.
+# Debian's python3.11 (the environment's interpreter) and git.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends git \
-    && rm -rf /var/lib/apt/lists/* \
-    && git --version
+    && apt-get install -y --no-install-recommends ca-certificates git python3.11 \
+    && rm -rf /var/lib/apt/lists/*
 
 # Does nothing when EXEC_PLUGINS is empty. Otherwise: check the names, fetch curl and unzip,
 # install each plugin under /usr/local or /opt, then remove curl, unzip and the downloads.
-# Debian's packages are not pinned (here or for git above): the base tag's suite serves one
-# current, security-patched version of each, and an exact pin fails once it is superseded.
 # hadolint ignore=DL3008
 RUN set -eu; \
     for plugin in $EXEC_PLUGINS; do \
@@ -148,12 +158,42 @@ RUN set -eu; \
     rm -rf /var/lib/apt/lists/* "$tmp"
 
 COPY --from=builder /usr/local/bin/kustomize /usr/local/bin/kustomize
-# Root-owned and not writable by any other user; with PYTHONDONTWRITEBYTECODE nothing is written
-# under it at run time either (the bytecode was compiled in the builder).
 COPY --from=builder /opt/drift-action/venv /opt/drift-action/venv
 ENV VIRTUAL_ENV=/opt/drift-action/venv \
     PATH=/opt/drift-action/venv/bin:$PATH \
-    PYTHONDONTWRITEBYTECODE=1
+    PYTHONSAFEPATH=1
+RUN --mount=type=bind,from=builder,source=/src/smoke,target=/smoke \
+    /opt/drift-action/venv/bin/python -I /smoke/image_smoke.py /smoke/hello-world
+ENTRYPOINT ["/opt/drift-action/venv/bin/python", "-I", "-m", "drift_action.action"]
+
+FROM runtime-base
+
+# OCI labels; the release workflow passes the real values, e.g.
+#   --build-arg IMAGE_VERSION=1.2.0 --build-arg IMAGE_REVISION="$(git rev-parse HEAD)"
+#   --build-arg IMAGE_SOURCE=https://github.com/OWNER/REPO
+ARG IMAGE_SOURCE=""
+ARG IMAGE_VERSION=0.1.0
+ARG IMAGE_REVISION=""
+LABEL org.opencontainers.image.title="drift-action" \
+      org.opencontainers.image.description="Detect drift between Kubernetes desired state in Git and the live cluster" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="${IMAGE_SOURCE}" \
+      org.opencontainers.image.version="${IMAGE_VERSION}" \
+      org.opencontainers.image.revision="${IMAGE_REVISION}"
+
+COPY --from=builder /staging/ /
+COPY --from=builder /usr/local/bin/kustomize /usr/local/bin/kustomize
+# Root-owned and not writable by any other user.
+COPY --from=builder /opt/drift-action/venv /opt/drift-action/venv
+ENV VIRTUAL_ENV=/opt/drift-action/venv \
+    PATH=/opt/drift-action/venv/bin:/usr/local/bin:/usr/bin:/bin
+
+# The base has no shell, so this RUN is in exec form. It runs what a job runs (a chart, an
+# overlay, a base ref through git, the https helper) with the image's own files. Its runs also
+# leave the standard library's bytecode for the modules a run imports (the base ships sources
+# only), so a job does not compile them again.
+RUN --mount=type=bind,from=builder,source=/src/smoke,target=/smoke \
+    ["/opt/drift-action/venv/bin/python", "-I", "/smoke/image_smoke.py", "/smoke/hello-world"]
 
 # No USER: GitHub runs a container action as the image's user and documents that Docker actions
 # must run as the default user (root). The workspace, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and the
@@ -162,6 +202,7 @@ ENV VIRTUAL_ENV=/opt/drift-action/venv \
 # read-only and readable to every user.
 #
 # The runner mounts the workspace and makes it the working directory; inputs arrive as INPUT_*.
-# It is untrusted: -I (and PYTHONSAFEPATH, for child Pythons) keeps it and PYTHON* off sys.path, so a PR's yaml.py never loads.
+# It is untrusted: -I (and PYTHONSAFEPATH, for child Pythons) keeps it and PYTHON* off sys.path,
+# so a PR's yaml.py never loads.
 ENV PYTHONSAFEPATH=1
-ENTRYPOINT ["python", "-I", "-m", "drift_action.action"]
+ENTRYPOINT ["/opt/drift-action/venv/bin/python", "-I", "-m", "drift_action.action"]

@@ -2,7 +2,7 @@
 
     python scripts/trim_image.py SITE_PACKAGES
 
-Three steps, each checked before anything is removed:
+Five steps, each checked before anything is removed:
 
 1. helm-python-sdk ships the same shared library three times (libhelm_c.so, .so.0, .so.0.2.2,
    about 85 MB each). When the copies are byte-identical (sha256), the two shorter names become
@@ -13,13 +13,23 @@ Three steps, each checked before anything is removed:
    file by file from their RECORD, after checking that no other installed distribution
    requires them. The kubernetes wheel still lists them, so `pip check` inside the trimmed
    install reports them missing; the image has no pip, and the tests import what it runs.
+4. cryptography goes the same way (JWT_ONLY): it is there only through PyGithub's
+   `pyjwt[crypto]`, for signing a GitHub App's JWT. drift-action authenticates with a token
+   and never signs one; PyJWT imports cryptography only if it is installed.
+5. The kubernetes package becomes sourceless: each module compiled to a `.pyc` beside where
+   its source was (compileall's legacy layout, which Python imports when no `.py` exists), then
+   the sources and `__pycache__` go. It is 33 MB of generated model classes whose sources no
+   run reads; a traceback through them shows file and line, not the line's text. This must run
+   with the image's Python version: the script checks pip's bytecode magic against its own.
 
 bench/image_size.py runs this same script on a fresh install to measure the image content.
 """
 
 from __future__ import annotations
 
+import compileall
 import hashlib
+import importlib.util
 import os
 import re
 import shutil
@@ -42,6 +52,10 @@ AIO_ONLY = (
 )
 # The one distribution allowed to require them: its requirements cover kubernetes.aio.
 AIO_OWNER = "kubernetes"
+# Installed for PyJWT's `crypto` extra only, which PyGithub asks for to sign App JWTs.
+JWT_ONLY = ("cryptography",)
+# Made sourceless (step 5).
+SOURCELESS = ("kubernetes",)
 
 
 def canonicalize_name(name: str) -> str:
@@ -102,14 +116,24 @@ def _installed(site: Path) -> dict[str, metadata.Distribution]:
 
 
 def drop_aio_only_distributions(site: Path) -> list[str]:
+    return drop_distributions(site, AIO_ONLY, owner=AIO_OWNER)
+
+
+def drop_jwt_only_distributions(site: Path) -> list[str]:
+    return drop_distributions(site, JWT_ONLY, owner=None)
+
+
+def drop_distributions(site: Path, names: tuple[str, ...], *, owner: str | None) -> list[str]:
+    """Remove the installed distributions among `names`, file by file from their RECORD, unless
+    a distribution other than `owner` (or one of them) requires one outside an extra."""
     installed = _installed(site)
-    dropping = {canonicalize_name(name) for name in AIO_ONLY} & installed.keys()
+    dropping = {canonicalize_name(name) for name in names} & installed.keys()
     for name, dist in installed.items():
-        if name in dropping or name == AIO_OWNER:
+        if name in dropping or name == owner:
             continue
         for text in dist.requires or []:
             if required_name(text) in dropping:
-                raise SystemExit(f"{name} requires {text}: not removing the aio-only set")
+                raise SystemExit(f"{name} requires {text}: not removing {', '.join(names)}")
     done = []
     emptied: set[Path] = set()
     for name in sorted(dropping):
@@ -134,12 +158,46 @@ def drop_aio_only_distributions(site: Path) -> list[str]:
     return done
 
 
+def make_sourceless(package: Path) -> int:
+    """Compile every module of `package` to a legacy `.pyc` beside it, then drop the sources
+    and `__pycache__`. Returns the number of modules; stops before deleting anything when the
+    installed bytecode was made by another Python version (the `.pyc` would not load)."""
+    if not package.is_dir():
+        return 0
+    magic = importlib.util.MAGIC_NUMBER
+    for cached in package.rglob("__pycache__/*.pyc"):
+        with cached.open("rb") as stream:
+            if stream.read(len(magic)) != magic:
+                raise SystemExit(
+                    f"{cached} is another Python's bytecode: run this script with the image's "
+                    f"Python (this is {sys.version.split()[0]})"
+                )
+        break
+    sources = sorted(package.rglob("*.py"))
+    if not compileall.compile_dir(str(package), legacy=True, quiet=1):
+        raise SystemExit(f"{package}: a module did not compile; its sources are left in place")
+    missing = [p for p in sources if not p.with_suffix(".pyc").is_file()]
+    if missing:
+        raise SystemExit(f"{missing[0]}: no bytecode was written; sources left in place")
+    for path in sources:
+        path.unlink()
+    for cache in sorted(package.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache)
+    return len(sources)
+
+
 def trim(site: Path) -> list[str]:
     site = site.resolve()
     return [
         *(f"linked {line}" for line in dedupe_helm_lib(site)),
         *(f"removed {line}" for line in drop_kubernetes_aio(site)),
         *(f"uninstalled {name}" for name in drop_aio_only_distributions(site)),
+        *(f"uninstalled {name}" for name in drop_jwt_only_distributions(site)),
+        *(
+            f"made {name} sourceless ({count} modules)"
+            for name in SOURCELESS
+            if (count := make_sourceless(site / name))
+        ),
     ]
 
 
