@@ -101,10 +101,19 @@ RUN cp scripts/image_smoke.py smoke/
 #   kubelogin               Azure kubelogin release archive (AKS with Microsoft Entra ID)
 FROM ${BUILD_IMAGE}${BUILD_DIGEST:+@${BUILD_DIGEST}} AS plugins
 SHELL ["/bin/sh", "-eu", "-c"]
+# Each plugin's download is checked against a sha256 for the architecture being built, which
+# the build must be given (docs/cluster-access.md says where each vendor publishes it); a plugin
+# named without its sum stops the build before anything is fetched.
 ARG EXEC_PLUGINS=""
 ARG AWS_CLI_VERSION=2.36.11
+ARG AWS_CLI_SHA256_AMD64=""
+ARG AWS_CLI_SHA256_ARM64=""
 ARG GCLOUD_VERSION=516.0.0
+ARG GCLOUD_SHA256_AMD64=""
+ARG GCLOUD_SHA256_ARM64=""
 ARG KUBELOGIN_VERSION=0.2.17
+ARG KUBELOGIN_SHA256_AMD64=""
+ARG KUBELOGIN_SHA256_ARM64=""
 
 # Debian's python3.11 (the environment's interpreter) and git.
 # hadolint ignore=DL3008
@@ -112,35 +121,45 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates git python3.11 \
     && rm -rf /var/lib/apt/lists/*
 
-# Does nothing when EXEC_PLUGINS is empty. Otherwise: check the names, fetch curl and unzip,
-# install each plugin under /usr/local or /opt, then remove curl, unzip and the downloads.
+# Does nothing when EXEC_PLUGINS is empty. Otherwise: check the names and the sums, fetch curl
+# and unzip, download and check each plugin, install it under /usr/local or /opt, then remove
+# curl, unzip and the downloads.
 # hadolint ignore=DL3008
 RUN set -eu; \
+    case "$(uname -m)" in \
+      x86_64) aws_arch=x86_64; gcloud_arch=x86_64; kubelogin_arch=amd64; \
+        aws_sum="$AWS_CLI_SHA256_AMD64"; gcloud_sum="$GCLOUD_SHA256_AMD64"; kubelogin_sum="$KUBELOGIN_SHA256_AMD64"; suffix=AMD64 ;; \
+      aarch64) aws_arch=aarch64; gcloud_arch=arm; kubelogin_arch=arm64; \
+        aws_sum="$AWS_CLI_SHA256_ARM64"; gcloud_sum="$GCLOUD_SHA256_ARM64"; kubelogin_sum="$KUBELOGIN_SHA256_ARM64"; suffix=ARM64 ;; \
+      *) if [ -n "$EXEC_PLUGINS" ]; then echo "EXEC_PLUGINS: unsupported architecture $(uname -m)" >&2; exit 1; fi; exit 0 ;; \
+    esac; \
     for plugin in $EXEC_PLUGINS; do \
       case "$plugin" in \
-        aws|gke-gcloud-auth-plugin|kubelogin) ;; \
+        aws) sum="$aws_sum"; arg="AWS_CLI_SHA256_$suffix" ;; \
+        gke-gcloud-auth-plugin) sum="$gcloud_sum"; arg="GCLOUD_SHA256_$suffix" ;; \
+        kubelogin) sum="$kubelogin_sum"; arg="KUBELOGIN_SHA256_$suffix" ;; \
         *) echo "EXEC_PLUGINS: unknown plugin '$plugin' (known: aws gke-gcloud-auth-plugin kubelogin)" >&2; exit 1 ;; \
       esac; \
+      case "$sum" in *[!0-9a-f]*) sum="" ;; esac; \
+      if [ "${#sum}" -ne 64 ]; then \
+        echo "EXEC_PLUGINS: $plugin needs --build-arg $arg=<sha256 of its archive> (see docs/cluster-access.md)" >&2; exit 1; \
+      fi; \
     done; \
     if [ -z "$EXEC_PLUGINS" ]; then exit 0; fi; \
-    case "$(uname -m)" in \
-      x86_64) aws_arch=x86_64; gcloud_arch=x86_64; kubelogin_arch=amd64 ;; \
-      aarch64) aws_arch=aarch64; gcloud_arch=arm; kubelogin_arch=arm64 ;; \
-      *) echo "EXEC_PLUGINS: unsupported architecture $(uname -m)" >&2; exit 1 ;; \
-    esac; \
     apt-get update; \
     apt-get install -y --no-install-recommends ca-certificates curl unzip; \
     tmp="$(mktemp -d)"; \
+    fetch() { curl -fsSL "$1" -o "$2"; printf '%s  %s\n' "$3" "$2" > "$2.sha256"; sha256sum -c "$2.sha256"; }; \
     for plugin in $EXEC_PLUGINS; do \
       case "$plugin" in \
         aws) \
-          curl -fsSL "https://awscli.amazonaws.com/awscli-exe-linux-${aws_arch}-${AWS_CLI_VERSION}.zip" -o "$tmp/awscliv2.zip"; \
+          fetch "https://awscli.amazonaws.com/awscli-exe-linux-${aws_arch}-${AWS_CLI_VERSION}.zip" "$tmp/awscliv2.zip" "$aws_sum"; \
           unzip -q "$tmp/awscliv2.zip" -d "$tmp"; \
           "$tmp/aws/install" --install-dir /usr/local/aws-cli --bin-dir /usr/local/bin; \
           aws --version ;; \
         gke-gcloud-auth-plugin) \
-          curl -fsSL "https://dl.google.com/dl/cloudsdk/channels/rapid/downloads/google-cloud-cli-${GCLOUD_VERSION}-linux-${gcloud_arch}.tar.gz" \
-            -o "$tmp/gcloud.tar.gz"; \
+          fetch "https://dl.google.com/dl/cloudsdk/channels/rapid/downloads/google-cloud-cli-${GCLOUD_VERSION}-linux-${gcloud_arch}.tar.gz" \
+            "$tmp/gcloud.tar.gz" "$gcloud_sum"; \
           tar -xzf "$tmp/gcloud.tar.gz" -C /opt; \
           /opt/google-cloud-sdk/bin/gcloud components install gke-gcloud-auth-plugin --quiet; \
           rm -rf /opt/google-cloud-sdk/.install/.backup /root/.config/gcloud; \
@@ -148,7 +167,8 @@ RUN set -eu; \
           ln -s /opt/google-cloud-sdk/bin/gke-gcloud-auth-plugin /usr/local/bin/gke-gcloud-auth-plugin; \
           gke-gcloud-auth-plugin --version ;; \
         kubelogin) \
-          curl -fsSL "https://github.com/Azure/kubelogin/releases/download/v${KUBELOGIN_VERSION}/kubelogin-linux-${kubelogin_arch}.zip" -o "$tmp/kubelogin.zip"; \
+          fetch "https://github.com/Azure/kubelogin/releases/download/v${KUBELOGIN_VERSION}/kubelogin-linux-${kubelogin_arch}.zip" \
+            "$tmp/kubelogin.zip" "$kubelogin_sum"; \
           unzip -q "$tmp/kubelogin.zip" -d "$tmp/kubelogin"; \
           install -m 0755 "$tmp/kubelogin/bin/linux_${kubelogin_arch}/kubelogin" /usr/local/bin/kubelogin; \
           kubelogin --version ;; \

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -230,7 +232,75 @@ def test_ci_builds_the_release_platforms_without_pushing() -> None:
     builds = [
         s for s in steps(ci) if str(s.get("uses", "")).startswith("docker/build-push-action@")
     ]
-    assert len(builds) == 1
-    assert builds[0]["with"]["push"] is False
-    assert builds[0]["with"]["platforms"] == build_step()["with"]["platforms"]
+    default = [b for b in builds if "target" not in b["with"]]
+    assert len(default) == 1 and all(b["with"]["push"] is False for b in builds)
+    assert default[0]["with"]["platforms"] == build_step()["with"]["platforms"]
+    assert [b["with"]["target"] for b in builds if "target" in b["with"]] == ["plugins"]
     assert any(s.get("run") == "bash .ci/run" for s in steps(ci))
+
+
+def build_args(step: dict[str, Any]) -> dict[str, str]:
+    lines = str(step["with"].get("build-args", "")).splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip())
+
+
+@pytest.mark.parametrize("name", ["release.yml", "ci.yml"])
+def test_images_are_built_from_the_bases_resolved_to_digests(name: str) -> None:
+    workflow = load(ROOT / ".github" / "workflows" / name)
+    for job in workflow["jobs"].values():
+        builds = [
+            s for s in job.get("steps", []) if "docker/build-push-action@" in s.get("uses", "")
+        ]
+        if not builds:
+            continue
+        resolve = [s for s in job["steps"] if s.get("id") == "bases"]
+        assert resolve and resolve[0]["run"] == 'bash scripts/resolve_bases.sh >> "$GITHUB_OUTPUT"'
+        assert job["steps"].index(resolve[0]) < job["steps"].index(builds[0])
+        for build in builds:
+            args = build_args(build)
+            assert args["BUILD_DIGEST"] == "${{ steps.bases.outputs.build_digest }}"
+            if "target" not in build["with"]:
+                assert args["RUNTIME_DIGEST"] == "${{ steps.bases.outputs.runtime_digest }}"
+
+
+def test_the_release_labels_the_image_with_its_base_digest() -> None:
+    labels = str(build_step()["with"]["labels"])
+    assert (
+        "org.opencontainers.image.base.digest=${{ steps.bases.outputs.runtime_digest }}" in labels
+    )
+    assert "org.opencontainers.image.base.name=${{ steps.bases.outputs.runtime_image }}" in labels
+
+
+def test_the_digest_script_reads_the_dockerfiles_base_arguments() -> None:
+    script = (ROOT / "scripts" / "resolve_bases.sh").read_text(encoding="utf-8")
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for arg in ("RUNTIME", "BUILD"):
+        assert re.search(rf"^ARG {arg}_IMAGE=\S+$", dockerfile, re.M), arg
+        assert re.search(rf"^ARG {arg}_DIGEST=\"\"$", dockerfile, re.M), arg
+        assert f"{{{arg}_DIGEST:+@${{{arg}_DIGEST}}}}" in dockerfile, arg
+    assert "for arg in RUNTIME BUILD" in script
+
+
+def run_resolve(tmp_path: Path, manifest: str) -> subprocess.CompletedProcess[str]:
+    """scripts/resolve_bases.sh with a stand-in `docker` printing `manifest` for any image."""
+    stub = tmp_path / "docker"
+    stub.write_text(f"#!/bin/sh\ncat <<'JSON'\n{manifest}\nJSON\n")
+    stub.chmod(0o755)
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "resolve_bases.sh")],
+        cwd=ROOT, env={"PATH": f"{tmp_path}:/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="the script uses jq (the runners have it)")
+def test_the_digest_script_prints_each_base_and_refuses_a_missing_digest(tmp_path: Path) -> None:
+    digest = "sha256:" + "ab" * 32
+    done = run_resolve(tmp_path, f'{{"mediaType": "index", "digest": "{digest}"}}')
+    assert done.returncode == 0, done.stderr
+    outputs = dict(line.split("=", 1) for line in done.stdout.splitlines())
+    assert outputs["runtime_digest"] == outputs["build_digest"] == digest
+    assert outputs["runtime_image"].endswith("distroless/python3-debian12")
+    assert outputs["build_image"] == "debian:12-slim"
+    refused = run_resolve(tmp_path, '{"mediaType": "index"}')
+    assert refused.returncode == 1 and "no digest" in refused.stderr and not refused.stdout

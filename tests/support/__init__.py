@@ -48,13 +48,14 @@ def run_cli(
 
 
 def action_entrypoint() -> list[str]:
-    """The Dockerfile's ENTRYPOINT, with this interpreter as its `python`."""
-    for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines():
-        if line.startswith("ENTRYPOINT "):
-            argv = json.loads(line.removeprefix("ENTRYPOINT "))
-            assert argv[0] == "python", argv
-            return [sys.executable, *argv[1:]]
-    raise AssertionError("the Dockerfile has no ENTRYPOINT")
+    """The Dockerfile's ENTRYPOINT (its last stage's, the image GitHub builds), with this
+    interpreter in place of the image's virtual environment's `python`."""
+    lines = (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    entries = [line for line in lines if line.startswith("ENTRYPOINT ")]
+    assert entries, "the Dockerfile has no ENTRYPOINT"
+    argv = json.loads(entries[-1].removeprefix("ENTRYPOINT "))
+    assert argv[0] == "/opt/drift-action/venv/bin/python", argv
+    return [sys.executable, *argv[1:]]
 
 
 def run_action(workspace: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
