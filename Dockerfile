@@ -135,10 +135,15 @@ RUN set -eu; \
     esac; \
     for plugin in $EXEC_PLUGINS; do \
       case "$plugin" in \
+        aws|gke-gcloud-auth-plugin|kubelogin) ;; \
+        *) echo "EXEC_PLUGINS: unknown plugin '$plugin' (known: aws gke-gcloud-auth-plugin kubelogin)" >&2; exit 1 ;; \
+      esac; \
+    done; \
+    for plugin in $EXEC_PLUGINS; do \
+      case "$plugin" in \
         aws) sum="$aws_sum"; arg="AWS_CLI_SHA256_$suffix" ;; \
         gke-gcloud-auth-plugin) sum="$gcloud_sum"; arg="GCLOUD_SHA256_$suffix" ;; \
         kubelogin) sum="$kubelogin_sum"; arg="KUBELOGIN_SHA256_$suffix" ;; \
-        *) echo "EXEC_PLUGINS: unknown plugin '$plugin' (known: aws gke-gcloud-auth-plugin kubelogin)" >&2; exit 1 ;; \
       esac; \
       case "$sum" in *[!0-9a-f]*) sum="" ;; esac; \
       if [ "${#sum}" -ne 64 ]; then \

@@ -209,60 +209,6 @@ def test_the_final_stage_is_the_runtime_base_plus_copied_files_checked_in_exec_f
     assert entry == ["/opt/drift-action/venv/bin/python", "-I", "-m", "drift_action.action"]
 
 
-def plugin_step() -> str:
-    """The plugins stage's install step, as the shell runs it (continuations joined)."""
-    plugins = stages(dockerfile_text())["plugins"]
-    step = re.search(r"^RUN (set -eu;.*?[^\\])$", plugins, re.M | re.S)
-    assert step, "the plugins stage installs with one RUN"
-    return step[1].replace("\\\n", "\n")
-
-
-def run_plugin_step(tmp_path: Path, **args: str) -> subprocess.CompletedProcess[str]:
-    """The step in sh with the build arguments given, and stand-ins that record any download or
-    package install (they exit 1: the cases tested here must stop before either)."""
-    stubs = tmp_path / "bin"
-    stubs.mkdir(exist_ok=True)
-    for tool in ("apt-get", "curl"):
-        (stubs / tool).write_text(f"#!/bin/sh\necho {tool} ran >&2\nexit 1\n")
-        (stubs / tool).chmod(0o755)
-    defaults = dict(
-        re.findall(r"^ARG (\w+)=\"?([^\"\n]*)\"?$", stages(dockerfile_text())["plugins"], re.M)
-    )
-    env = {"PATH": f"{stubs}:/usr/bin:/bin", **defaults, **args}
-    return subprocess.run(
-        ["sh", "-c", plugin_step()],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-
-
-def test_the_plugin_step_does_nothing_without_plugins(tmp_path: Path) -> None:
-    done = run_plugin_step(tmp_path)
-    assert done.returncode == 0 and "ran" not in done.stderr, done.stderr
-
-
-def test_a_plugin_without_its_checksum_stops_before_any_download(tmp_path: Path) -> None:
-    arch = {"x86_64": "AMD64", "aarch64": "ARM64"}.get(os.uname().machine)
-    if arch is None:
-        pytest.skip(f"the Dockerfile builds amd64 and arm64, not {os.uname().machine}")
-    for plugin, arg in (("kubelogin", "KUBELOGIN"), ("aws", "AWS_CLI"),
-                        ("gke-gcloud-auth-plugin", "GCLOUD")):  # fmt: skip
-        for bad in ("", "0" * 63, "Z" * 64):
-            done = run_plugin_step(tmp_path, EXEC_PLUGINS=plugin, **{f"{arg}_SHA256_{arch}": bad})
-            assert done.returncode == 1, (plugin, bad)
-            assert f"{arg}_SHA256_{arch}=" in done.stderr and "ran" not in done.stderr
-    unknown = run_plugin_step(tmp_path, EXEC_PLUGINS="kubectl-oidc")
-    assert unknown.returncode == 1 and "unknown plugin 'kubectl-oidc'" in unknown.stderr
-    # With its sum, a plugin gets as far as installing the download tools.
-    ok = run_plugin_step(
-        tmp_path, EXEC_PLUGINS="kubelogin", **{f"KUBELOGIN_SHA256_{arch}": "a" * 64}
-    )
-    assert "apt-get ran" in ok.stderr
-
-
 @pytest.mark.skipif(
     os.environ.get("DRIFT_BENCH_IMAGE_SIZE") != "1",
     reason="downloads Debian's packages and the lock's wheels: set DRIFT_BENCH_IMAGE_SIZE=1",

@@ -297,9 +297,17 @@ def test_short_lived_tokens_are_recommended_over_token_secrets() -> None:
 
 def test_entrypoint_is_the_action_module() -> None:
     entrypoints = [args for keyword, args in dockerfile_instructions() if keyword == "ENTRYPOINT"]
-    assert len(entrypoints) == 1
+    assert len(entrypoints) == 2, "the default (final) stage and the plugins target"
     # -I: isolated, so the workspace (the working directory) never reaches sys.path.
-    assert json.loads(entrypoints[0]) == ["python", "-I", "-m", "drift_action.action"]
+    for entrypoint in entrypoints:
+        argv = json.loads(entrypoint)
+        assert argv == ["/opt/drift-action/venv/bin/python", "-I", "-m", "drift_action.action"]
+
+
+def build_args() -> dict[str, str]:
+    """Each ARG's default, as the build would set it."""
+    args = [a for keyword, a in dockerfile_instructions() if keyword == "ARG"]
+    return {k: v.strip('"') for k, _, v in (a.partition("=") for a in args)}
 
 
 def test_exec_plugins_default_to_none() -> None:
@@ -314,19 +322,24 @@ def plugin_install_script() -> str:
     return scripts[0]
 
 
-def run_plugin_install(tmp_path: Path, plugins: str) -> subprocess.CompletedProcess[str]:
-    """The RUN step with stand-ins for the tools that would download or install anything."""
+def run_plugin_install(
+    tmp_path: Path, plugins: str, **args: str
+) -> subprocess.CompletedProcess[str]:
+    """The RUN step with the build's arguments (`args` over the defaults) and stand-ins for the
+    tools that would download or install anything."""
     sh = shutil.which("sh")
     if sh is None:
         pytest.skip("no POSIX shell")
     stubs = tmp_path / "stubs"
-    stubs.mkdir()
+    stubs.mkdir(exist_ok=True)
     for tool in ("apt-get", "curl", "unzip", "install", "tar"):
         stub = stubs / tool
         stub.write_text(f'#!/bin/sh\necho "{tool} $*" >> "{tmp_path}/called"\nexit 1\n')
         stub.chmod(0o755)
     env = {
         **os.environ,
+        **build_args(),
+        **args,
         "EXEC_PLUGINS": plugins,
         "PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}",
     }
@@ -351,6 +364,32 @@ def test_unknown_plugin_fails_before_anything_is_fetched(tmp_path: Path) -> None
     assert result.returncode != 0
     assert "unknown plugin 'helm'" in result.stderr
     assert not (tmp_path / "called").exists()
+
+
+def test_a_plugin_without_its_checksum_stops_before_any_download(tmp_path: Path) -> None:
+    arch = {"x86_64": "AMD64", "aarch64": "ARM64"}.get(os.uname().machine)
+    if arch is None:
+        pytest.skip(f"the Dockerfile builds amd64 and arm64, not {os.uname().machine}")
+    for plugin, arg in (("kubelogin", "KUBELOGIN"), ("aws", "AWS_CLI"),
+                        ("gke-gcloud-auth-plugin", "GCLOUD")):  # fmt: skip
+        assert build_args()[f"{arg}_SHA256_{arch}"] == "", "no sum is assumed"
+        for bad in ("", "0" * 63, "Z" * 64, "a" * 65):
+            result = run_plugin_install(tmp_path, plugin, **{f"{arg}_SHA256_{arch}": bad})
+            assert result.returncode == 1, (plugin, bad)
+            assert f"{arg}_SHA256_{arch}=<sha256" in result.stderr
+            assert not (tmp_path / "called").exists()
+    # With its sum, a plugin gets as far as installing the download tools (a stand-in here).
+    result = run_plugin_install(tmp_path, "kubelogin", **{f"KUBELOGIN_SHA256_{arch}": "a" * 64})
+    assert result.returncode == 1
+    assert (tmp_path / "called").read_text().startswith("apt-get update")
+
+
+def test_each_download_is_checked_against_its_sum() -> None:
+    script = plugin_install_script()
+    fetch = re.search(r"fetch\(\) \{ (.*?) \}", script)
+    assert fetch and "sha256sum -c" in fetch[1], "fetch checks what it downloaded"
+    assert len(re.findall(r"\bcurl -", script)) == 1, "curl runs only inside fetch"
+    assert len(re.findall(r"\bfetch \"https://", script)) == 3, "each plugin downloads with fetch"
 
 
 def test_dockerfile_offers_exactly_the_documented_plugins() -> None:
