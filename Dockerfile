@@ -34,7 +34,7 @@ SHELL ["/bin/sh", "-eu", "-c"]
 # version of each, and an exact pin fails once it is superseded.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates git python3.11 python3.11-venv python3-pip \
+    && apt-get install -y --no-install-recommends ca-certificates git openssl python3.11 python3.11-venv python3-pip \
     && rm -rf /var/lib/apt/lists/*
 
 # Kustomize sources run `kustomize build`: the image ships the standalone kustomize binary, the
@@ -85,9 +85,11 @@ COPY --from=runtime-base / /runtime/
 RUN python3.11 scripts/stage_git.py --runtime-root /runtime --out /staging \
     && rm -rf /runtime
 
-# What the final stage's smoke run mounts (never copied into the image).
+# What the final stage's smoke run mounts (never copied into the image): the script, a chart,
+# and a throwaway CA and server certificate for its https check.
 COPY tests/data/charts/helm__examples/charts/hello-world ./smoke/hello-world
-RUN cp scripts/image_smoke.py smoke/
+RUN cp scripts/image_smoke.py smoke/ \
+    && python3.11 scripts/image_smoke.py --make-tls smoke/tls
 
 # Optional kubeconfig exec (credential) plugins: a space-separated subset of
 #   aws  gke-gcloud-auth-plugin  kubelogin
@@ -188,7 +190,7 @@ ENV VIRTUAL_ENV=/opt/drift-action/venv \
     PATH=/opt/drift-action/venv/bin:$PATH \
     PYTHONSAFEPATH=1
 RUN --mount=type=bind,from=builder,source=/src/smoke,target=/smoke \
-    /opt/drift-action/venv/bin/python -I /smoke/image_smoke.py /smoke/hello-world
+    /opt/drift-action/venv/bin/python -I /smoke/image_smoke.py /smoke/hello-world /smoke/tls
 ENTRYPOINT ["/opt/drift-action/venv/bin/python", "-I", "-m", "drift_action.action"]
 
 FROM runtime-base
@@ -214,11 +216,11 @@ ENV VIRTUAL_ENV=/opt/drift-action/venv \
     PATH=/opt/drift-action/venv/bin:/usr/local/bin:/usr/bin:/bin
 
 # The base has no shell, so this RUN is in exec form. It runs what a job runs (a chart, an
-# overlay, a base ref through git, the https helper) with the image's own files. Its runs also
+# overlay, a base ref through git, a fetch over https) with the image's own files. Its runs also
 # leave the standard library's bytecode for the modules a run imports (the base ships sources
 # only), so a job does not compile them again.
 RUN --mount=type=bind,from=builder,source=/src/smoke,target=/smoke \
-    ["/opt/drift-action/venv/bin/python", "-I", "/smoke/image_smoke.py", "/smoke/hello-world"]
+    ["/opt/drift-action/venv/bin/python", "-I", "/smoke/image_smoke.py", "/smoke/hello-world", "/smoke/tls"]
 
 # No USER: GitHub runs a container action as the image's user and documents that Docker actions
 # must run as the default user (root). The workspace, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and the

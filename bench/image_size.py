@@ -182,7 +182,7 @@ def chroot_ready() -> str | None:
     """Why the smoke run cannot happen here, or None."""
     if os.geteuid() != 0:
         return "not root (chroot and mounts need it)"
-    for tool in ("unshare", "chroot", "mount"):
+    for tool in ("unshare", "chroot", "mount", "openssl"):
         if shutil.which(tool) is None:
             return f"{tool} is not on PATH"
     probe = run(["unshare", "--mount", "true"])
@@ -192,8 +192,9 @@ def chroot_ready() -> str | None:
 
 
 def in_chroot(root: Path, shared: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
-    """argv run in a chroot of root, /dev, /proc and `shared` (at /smoke) bound in a private
-    mount namespace (gone with the process), with the image's environment."""
+    """argv run in a chroot of root, /dev, /proc and `shared` (at /smoke, read-only, as the
+    Dockerfile's bind mount) bound in a private mount namespace (gone with the process), with
+    the image's environment."""
     for folder in ("dev", "proc", "smoke"):
         (root / folder).mkdir(exist_ok=True)
     env = {
@@ -205,7 +206,8 @@ def in_chroot(root: Path, shared: Path, argv: list[str]) -> subprocess.Completed
     }
     script = (
         'root="$1"; mount --bind /dev "$root/dev" && mount -t proc proc "$root/proc" && '
-        'mount --bind "$2" "$root/smoke" && shift 2 && exec "$@"'
+        'mount --bind "$2" "$root/smoke" && mount -o remount,bind,ro "$root/smoke" && '
+        'shift 2 && exec "$@"'
     )
     command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"]
     # env runs outside (the image has no env); chroot's argv is run with only `env`'s variables.
@@ -247,9 +249,16 @@ def smoke(root: Path, work: Path) -> dict[str, object]:
     shutil.copy2(SMOKE, shared)
     shutil.copytree(CHART, shared / "hello-world")
     shutil.copytree(ROOT / "examples", shared / "examples")
-    done = in_chroot(
-        root, shared, [f"/{VENV}/bin/python", "-I", "/smoke/image_smoke.py", "/smoke/hello-world"]
-    )
+    # The builder's step: a throwaway CA and server certificate, made outside the image.
+    checked([sys.executable, str(SMOKE), "--make-tls", str(shared / "tls")], "--make-tls")
+    argv = [
+        f"/{VENV}/bin/python",
+        "-I",
+        "/smoke/image_smoke.py",
+        "/smoke/hello-world",
+        "/smoke/tls",
+    ]
+    done = in_chroot(root, shared, argv)
     result: dict[str, object] = {"passed": done.returncode == 0, "lines": done.stdout.splitlines()}
     if done.returncode:
         result["error"] = (done.stderr or done.stdout)[-3000:]

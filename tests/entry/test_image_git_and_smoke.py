@@ -16,6 +16,7 @@ import pytest
 from support import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
+import image_smoke
 import stage_git
 
 SMOKE = ROOT / "scripts" / "image_smoke.py"
@@ -78,12 +79,22 @@ def test_a_missing_program_or_runtime_is_a_clear_error(tmp_path: Path) -> None:
     assert code == 2
 
 
-def smoke(path: str) -> subprocess.CompletedProcess[str]:
+def smoke(path: str, tls: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATH": path}
     return subprocess.run(
-        [sys.executable, "-I", str(SMOKE), str(CHART)],
+        [sys.executable, "-I", str(SMOKE), str(CHART), str(tls)],
         capture_output=True, text=True, env=env, timeout=600, check=False,
     )  # fmt: skip
+
+
+def make_tls(tmp_path: Path) -> Path:
+    if shutil.which("openssl") is None:
+        pytest.skip("needs openssl for the throwaway CA (the Dockerfile's builder has it)")
+    tls = tmp_path / "tls"
+    made = subprocess.run([sys.executable, str(SMOKE), "--make-tls", str(tls)],
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    return tls
 
 
 def test_the_smoke_run_passes_on_this_install_and_names_the_check_that_fails(
@@ -92,16 +103,40 @@ def test_the_smoke_run_passes_on_this_install_and_names_the_check_that_fails(
     kustomize, git = shutil.which("kustomize"), shutil.which("git")
     if kustomize is None or git is None:
         pytest.skip("needs kustomize and git on PATH (.ci/run builds kustomize)")
-    done = smoke(os.environ["PATH"])
+    tls = make_tls(tmp_path)
+    done = smoke(os.environ["PATH"], tls)
     assert done.returncode == 0, done.stderr
-    assert (
-        len(done.stdout.splitlines()) == 5 and "image smoke: helm chart rendered: 3" in done.stdout
-    )
+    lines = done.stdout.splitlines()
+    assert len(lines) == 6 and "image smoke: helm chart rendered: 3 objects" in lines
+    assert lines[-1].startswith("image smoke: git fetch over https")
     # Without kustomize on PATH the run stops at that check and says so.
     only_git = tmp_path / "bin"
     only_git.mkdir()
     (only_git / "git").symlink_to(git)
-    failed = smoke(str(only_git))
+    failed = smoke(str(only_git), tls)
     assert failed.returncode == 1
     assert "FAILED (check_kustomize)" in failed.stderr
     assert "image smoke: imports" in failed.stdout and "kustomize built" not in failed.stdout
+
+
+def test_the_https_check_fails_when_the_server_is_not_the_one_the_ca_signed(
+    tmp_path: Path,
+) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    tls = make_tls(tmp_path)
+    other = make_tls(tmp_path / "other")
+    # The server presents a certificate from another CA than the one git is told to trust.
+    for name in ("server.crt", "server.key"):
+        shutil.copy2(other / name, tls / name)
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(image_smoke.SmokeError, match="exit 128"):
+        image_smoke.check_https_fetch(work, CHART, tls=tls)
+
+
+def test_the_smoke_script_needs_its_chart_and_certificates(tmp_path: Path) -> None:
+    for argv in ([str(CHART)], [str(CHART), str(tmp_path)], [str(tmp_path), str(tmp_path)]):
+        done = subprocess.run([sys.executable, "-I", str(SMOKE), *argv],
+                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        assert done.returncode == 2 and done.stderr.strip(), argv
