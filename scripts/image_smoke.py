@@ -16,7 +16,7 @@ job does, in a scratch folder under /tmp that is removed afterwards:
 4. `--base-ref HEAD` in a git repository, which makes git check the commit out in a worktree;
 5. git's https remote helper answering `capabilities` (it loads libcurl);
 6. `git ls-remote` and `git fetch` over https from a server on 127.0.0.1 (Python's, serving a
-   bare repository as static files) whose certificate the throwaway CA signed: TLS through the
+   repository's files as they are) whose certificate the throwaway CA signed: TLS through the
    image's libcurl and GnuTLS, checked against a CA file, and refused without it.
 
 Prints one line per check and exits 1 at the first failure.
@@ -204,12 +204,11 @@ def check_https_fetch(work: Path, _: Path, tls: Path) -> str:
     git(source, "add", "cm.yaml")
     git(source, "commit", "-q", "-m", "served")
     commit = git(source, "rev-parse", "HEAD").strip()
-    served = work / "served"
-    served.mkdir()
-    git(work, "clone", "-q", "--bare", str(source), str(served / "repo.git"))
-    git(served / "repo.git", "update-server-info")  # what a static (dumb http) server needs
-    with https_server(served, tls) as port:
-        url = f"https://127.0.0.1:{port}/repo.git"
+    # What a static (dumb http) server needs; the repository's .git folder is served as is (a
+    # clone or push to make a bare one would need git-upload-pack, which the image leaves out).
+    git(source, "update-server-info")
+    with https_server(source, tls) as port:
+        url = f"https://127.0.0.1:{port}/.git"
         ca = tls / "ca.crt"
         untrusted = run(["git", "ls-remote", url], work)
         if untrusted.returncode == 0:

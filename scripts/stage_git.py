@@ -28,11 +28,12 @@ import sys
 from pathlib import Path
 
 PROGRAMS = ("usr/bin/git", "usr/lib/git-core/git-remote-http")
-# The names git runs them by: its exec path holds `git` (for commands it re-executes) and the
-# remote helper for https.
+# The names git runs them by: its exec path holds `git` (for commands it re-executes), the
+# remote helper for https, and upload-pack (built in; a fetch from a path or file:// runs it).
 LINKS = {
     "usr/lib/git-core/git": "../../bin/git",
     "usr/lib/git-core/git-remote-https": "git-remote-http",
+    "usr/lib/git-core/git-upload-pack": "../../bin/git",
 }
 LIBRARY_DIRS = ("lib", "usr/lib", "lib64", "usr/lib64")
 _LINE = re.compile(r"^\s*(\S+)\s+=>\s+(\S+)")

@@ -226,7 +226,7 @@ def test_the_assembled_image_is_under_250_mb_and_passes_its_smoke_run(tmp_path: 
     if smoke["passed"] is None:
         pytest.skip(f"smoke run: {smoke['skipped']}")
     assert smoke["passed"] is True, smoke.get("error")
-    assert len(smoke["lines"]) == 5
+    assert len(smoke["lines"]) == 6
     steps = result["trim_steps"]
     assert "uninstalled cryptography" in steps
     assert any(s.startswith("made kubernetes sourceless") for s in steps)
