@@ -28,12 +28,12 @@ import sys
 from pathlib import Path
 
 PROGRAMS = ("usr/bin/git", "usr/lib/git-core/git-remote-http")
-# The names git runs them by: its exec path holds `git` (for commands it re-executes), the
-# remote helper for https, and upload-pack (built in; a fetch from a path or file:// runs it).
+# The names git runs them by: its exec path holds `git` (for commands it re-executes) and the
+# remote helper for https. Not upload-pack: git runs it through /bin/sh for a fetch from a path
+# or file://, and the image has no shell; the action fetches from its https origin.
 LINKS = {
     "usr/lib/git-core/git": "../../bin/git",
     "usr/lib/git-core/git-remote-https": "git-remote-http",
-    "usr/lib/git-core/git-upload-pack": "../../bin/git",
 }
 LIBRARY_DIRS = ("lib", "usr/lib", "lib64", "usr/lib64")
 _LINE = re.compile(r"^\s*(\S+)\s+=>\s+(\S+)")
