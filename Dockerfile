@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Three stages (issue 20):
+# Stages (issue 20):
 # * runtime-base: distroless Python 3.11 on Debian 12. No shell, no package manager, no pip:
 #   about 54 MB. The final image is this plus files copied from the builder.
 # * builder (Debian 12 slim, the same Debian and the same Python 3.11): installs the locked

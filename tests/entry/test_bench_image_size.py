@@ -310,3 +310,9 @@ def test_the_kubernetes_client_works_sourceless(tmp_path: Path) -> None:
     )
     done = sourceless_import(site, code)
     assert done.stdout.split() == ["CoreV1Api", "p"], done.stderr[-2000:]
+
+
+def test_cryptography_is_in_the_lock_only_for_pyjwt() -> None:
+    pulled_by = via(ROOT / "requirements.lock")
+    for name in trim_image.JWT_ONLY:
+        assert pulled_by.get(trim_image.canonicalize_name(name)) == {"pyjwt"}, pulled_by.get(name)
