@@ -216,30 +216,39 @@ def in_chroot(root: Path, shared: Path, argv: list[str]) -> subprocess.Completed
 
 
 # Run inside the chroot, so the times leave out unshare and the mounts: each command `runs`
-# times after one warm-up, in a fresh process each time; prints the medians as JSON.
+# times after one warm-up, in a fresh process each time; prints the medians and the exit codes.
 TIMER = """
 import json, statistics, subprocess, sys, time
 runs, commands = int(sys.argv[1]), json.loads(sys.argv[2])
-medians = {}
+medians, codes = {}, {}
 for name, argv in commands.items():
     times = []
     for _ in range(runs + 1):
         started = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/smoke")
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        done = subprocess.run(argv, cwd="/smoke", **quiet)
         times.append(time.perf_counter() - started)
+        codes.setdefault(name, set()).add(done.returncode)
     medians[name] = statistics.median(times[1:])
-print(json.dumps(medians))
+print(json.dumps({"medians": medians, "codes": {k: sorted(v) for k, v in codes.items()}}))
 """
+# What each timed command must exit with (the README example shows drift), so a failing run is
+# never timed as a fast one.
+TIMED = {"--version": (["--version"], 0), "README example": (README_EXAMPLE, 1)}
 
 
 def chroot_timings(root: Path, shared: Path, runs: int = 5) -> dict[str, float]:
     python = [f"/{VENV}/bin/python", "-I", "-m", "drift_action"]
-    commands = {"--version": [*python, "--version"], "README example": [*python, *README_EXAMPLE]}
+    commands = {name: [*python, *args] for name, (args, _) in TIMED.items()}
     argv = [f"/{VENV}/bin/python", "-I", "-c", TIMER, str(runs), json.dumps(commands)]
     done = in_chroot(root, shared, argv)
     if done.returncode:
         raise BenchError(f"timing in the chroot failed: {done.stderr[-2000:]}")
-    medians: dict[str, float] = json.loads(done.stdout)
+    result = json.loads(done.stdout)
+    for name, (_, expected) in TIMED.items():
+        if result["codes"][name] != [expected]:
+            raise BenchError(f"{name} in the chroot exited {result['codes'][name]}, not {expected}")
+    medians: dict[str, float] = result["medians"]
     return medians
 
 
