@@ -117,7 +117,7 @@ def report(work: Path, cwd: Path, *args: str) -> dict[str, int]:
     return summary
 
 
-def check_imports(_: Path, __: Path) -> str:
+def check_imports(_: Path, __: Path, ___: Path) -> str:
     # Here, not at the top: a missing module is this check's failure, reported as such.
     import github  # noqa: PLC0415
     import kubernetes.client  # noqa: PLC0415
@@ -130,12 +130,12 @@ def check_imports(_: Path, __: Path) -> str:
     return "imports " + ", ".join(names)
 
 
-def check_helm(work: Path, chart: Path) -> str:
+def check_helm(work: Path, chart: Path, _: Path) -> str:
     summary = report(work, work, "--helm-chart", str(chart))
     return f"helm chart rendered: {summary['missing']} objects"
 
 
-def check_kustomize(work: Path, _: Path) -> str:
+def check_kustomize(work: Path, _: Path, __: Path) -> str:
     folder = work / "overlay"
     folder.mkdir()
     (folder / "cm.yaml").write_text(CONFIG_MAP, encoding="utf-8")
@@ -154,18 +154,24 @@ def git(repo: Path, *args: str, ca_file: Path | None = None) -> str:
     return done.stdout
 
 
-def check_base_ref(work: Path, _: Path) -> str:
-    repo = work / "repo"
-    (repo / "deploy").mkdir(parents=True)
-    (repo / "deploy" / "cm.yaml").write_text(CONFIG_MAP, encoding="utf-8")
+def committed_repo(repo: Path, manifest: str) -> str:
+    """A new repository at `repo` with CONFIG_MAP committed at `manifest`; the commit's id."""
+    (repo / manifest).parent.mkdir(parents=True)
+    (repo / manifest).write_text(CONFIG_MAP, encoding="utf-8")
     git(repo, "init", "-q")
-    git(repo, "add", "deploy")
+    git(repo, "add", manifest)
     git(repo, "commit", "-q", "-m", "smoke")
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def check_base_ref(work: Path, _: Path, __: Path) -> str:
+    repo = work / "repo"
+    committed_repo(repo, "deploy/cm.yaml")
     summary = report(work, repo, "--manifests", "deploy", "--base-ref", "HEAD")
     return f"base ref checked out with git: {summary['missing']} object"
 
 
-def check_https_helper(work: Path, _: Path) -> str:
+def check_https_helper(work: Path, _: Path, __: Path) -> str:
     url = "https://127.0.0.1:9/none.git"
     done = run(["git", "remote-https", "origin", url], work, "capabilities\n\n")
     capabilities = done.stdout.split()
@@ -198,12 +204,7 @@ def https_server(folder: Path, tls: Path) -> Iterator[int]:
 
 def check_https_fetch(work: Path, _: Path, tls: Path) -> str:
     source = work / "served-source"
-    source.mkdir()
-    (source / "cm.yaml").write_text(CONFIG_MAP, encoding="utf-8")
-    git(source, "init", "-q")
-    git(source, "add", "cm.yaml")
-    git(source, "commit", "-q", "-m", "served")
-    commit = git(source, "rev-parse", "HEAD").strip()
+    commit = committed_repo(source, "cm.yaml")
     # What a static (dumb http) server needs; the repository's .git folder is served as is (a
     # clone or push to make a bare one would need git-upload-pack, which the image leaves out).
     git(source, "update-server-info")
@@ -225,7 +226,15 @@ def check_https_fetch(work: Path, _: Path, tls: Path) -> str:
     return "git fetch over https (TLS checked against a CA file)"
 
 
-CHECKS = (check_imports, check_helm, check_kustomize, check_base_ref, check_https_helper)
+# Each takes the scratch folder, the chart and the TLS folder, and says what it saw.
+CHECKS = (
+    check_imports,
+    check_helm,
+    check_kustomize,
+    check_base_ref,
+    check_https_helper,
+    check_https_fetch,
+)
 
 
 def main(argv: list[str]) -> int:
@@ -244,16 +253,14 @@ def main(argv: list[str]) -> int:
         print(f"image smoke: {tls} lacks {', '.join(TLS_FILES)} (--make-tls)", file=sys.stderr)
         return 2
     os.environ.setdefault("HOME", tempfile.gettempdir())
-    checks = [*CHECKS, functools.partial(check_https_fetch, tls=tls)]
     with tempfile.TemporaryDirectory(prefix="drift-smoke-") as tmp:
         work = Path(tmp)
         (work / "live.yaml").write_text(EMPTY_LIVE, encoding="utf-8")
-        for check in checks:
-            name = getattr(check, "__name__", None) or check.func.__name__  # type: ignore[attr-defined]
+        for check in CHECKS:
             try:
-                print(f"image smoke: {check(work, chart)}", flush=True)
+                print(f"image smoke: {check(work, chart, tls)}", flush=True)
             except (SmokeError, OSError, subprocess.SubprocessError, ImportError) as exc:
-                print(f"image smoke FAILED ({name}): {exc}", file=sys.stderr)
+                print(f"image smoke FAILED ({check.__name__}): {exc}", file=sys.stderr)
                 return 1
     return 0
 

@@ -76,7 +76,8 @@ def libraries(program: Path) -> dict[str, str]:
 
 
 def stage(source_root: Path, runtime_root: Path, out: Path) -> list[str]:
-    """Copy the programs, make the links, and copy the libraries the runtime lacks."""
+    """Copy the programs (from `source_root`, which is `/`: ldd resolves their libraries on this
+    system), make the links, and copy the libraries the runtime lacks."""
     staged: list[str] = []
     needed: dict[str, str] = {}
     for relative in PROGRAMS:
@@ -111,13 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runtime-root", type=Path, required=True, help="the final base's root")
     parser.add_argument("--out", type=Path, required=True, help="where to stage (a root)")
-    parser.add_argument("--source-root", type=Path, default=Path("/"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not (args.runtime_root / "usr").is_dir():
         print(f"stage_git: {args.runtime_root} is not a root file system", file=sys.stderr)
         return 2
     try:
-        for line in stage(args.source_root, args.runtime_root, args.out):
+        for line in stage(Path("/"), args.runtime_root, args.out):
             print(line)
     except StageError as exc:
         print(f"stage_git: {exc}", file=sys.stderr)
